@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# mptcp-rs: everything from a fresh Debian bookworm host to test results.
+#
+#   make run     build, boot, load the module, carry MPTCP traffic over two
+#                paths and show what our scheduler did (the main job)
+#   make test    host tests, KUnit, our selftests and the kernel's own MPTCP
+#                selftests in the guest; ends with "N passed, N failed"
+#
+# Both install what they need first (make setup).  Other targets:
+#
+#   make setup       host packages, toolchain, virtme-ng, kernel source
+#   make build       custom kernel, kernel selftests and mptcp_rs.ko
+#   make module      mptcp_rs.ko only (CLIPPY=1 to lint it)
+#   make test-quick  the same without the kernel's own selftests (~2 min)
+#   make test-host   cargo test on the pure decision code
+#   make check       checkpatch --strict on the patches, rustfmt, clippy
+#
+# The kernel build itself is described by Kbuild and Kconfig; outputs live
+# in ${XDG_CACHE_HOME:-~/.cache}/mptcp-rs (override with MPTCP_RS_CACHE).
+
+SCRIPTS := kernel/scripts
+SCHED ?= rs_default
+MIB ?= 16
+
+.PHONY: all setup build kernel module run test test-quick test-host check
+
+all: build
+
+setup:
+	$(SCRIPTS)/setup-host.sh
+	$(SCRIPTS)/fetch-source.sh
+
+build: setup
+	$(SCRIPTS)/build.sh all
+
+kernel: setup
+	$(SCRIPTS)/build.sh kernel
+
+module:
+	$(SCRIPTS)/build.sh module
+
+run: build
+	selftests/vm.sh $${MPTCP_RS_CACHE:-$${XDG_CACHE_HOME:-$$HOME/.cache}/mptcp-rs}/results/run \
+		"$(CURDIR)/selftests/demo.sh $(SCHED) $(MIB)"
+
+test: build
+	selftests/run-tests.sh
+
+test-quick: build
+	TESTS="kunit.sh;sched_rs_default.sh" selftests/run-tests.sh
+
+test-host:
+	cargo test
+
+check: setup
+	$(SCRIPTS)/check.sh

@@ -1,0 +1,45 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Static checks, as KTAP: checkpatch --strict on every patch, rustfmt on all Rust
+# (with the kernel's settings), clippy with the kernel's lint set on the
+# module, clippy on the host crate.
+set -u
+
+. "$(dirname "$0")/env.sh"
+
+"$REPO_DIR/kernel/scripts/prepare-source.sh" >/dev/null || exit 1
+status=0
+n=0
+
+# result <status> <what>: one KTAP line.
+result() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n $2"
+	else
+		echo "not ok $n $2"
+		status=1
+	fi
+}
+
+for p in "$REPO_DIR"/kernel/patches/*.patch; do
+	(cd "$SRC_DIR" && ./scripts/checkpatch.pl --strict -q "$p")
+	result $? "checkpatch --strict $(basename "$p")"
+done
+
+rustfmt --check --config-path "$SRC_DIR/.rustfmt.toml" \
+	"$REPO_DIR/src/mptcp_rs.rs" "$REPO_DIR/src/logic.rs"
+result $? "rustfmt (kernel settings)"
+
+touch "$REPO_DIR/src/mptcp_rs.rs"
+out=$(CLIPPY=1 "$REPO_DIR/kernel/scripts/build.sh" module 2>&1) &&
+	! grep -q -E '^(warning|error)' <<<"$out"
+rc=$?
+[ $rc -eq 0 ] || echo "$out"
+result $rc "clippy on the module, kernel lint set"
+
+(cd "$REPO_DIR" && cargo clippy --quiet --all-targets -- -D warnings)
+result $? "clippy on the host crate"
+echo "1..$n"
+exit $status

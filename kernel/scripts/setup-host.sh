@@ -1,0 +1,52 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install everything a fresh Debian bookworm host needs to build the custom
+# kernel and mptcp_rs.ko and to boot the guest.  Idempotent: a second run only
+# checks what is already there.
+set -euo pipefail
+
+. "$(dirname "$0")/env.sh"
+
+APT_PACKAGES=(
+	build-essential bc flex bison libelf-dev libssl-dev cpio kmod rsync
+	clang-19 lld-19 llvm-19 libclang-19-dev
+	qemu-system-x86 busybox-static udev python3-venv
+	iproute2 iptables nftables ethtool tcpdump iputils-ping netcat-openbsd
+	socat procps
+)
+
+log() { echo "setup-host: $*"; }
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	log "apt: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Rust: the kernel needs the standard library sources to build `core`.
+if ! rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
+	log "rustup: adding rust-src"
+	rustup component add rust-src
+fi
+
+# bindgen, pinned, installed into the cache so that the host stays clean.
+if [ "$("$BINDGEN" --version 2>/dev/null | awk '{print $2}')" != "$BINDGEN_VERSION" ]; then
+	log "cargo: installing bindgen-cli $BINDGEN_VERSION"
+	cargo install --locked --quiet --root "$TOOLS_DIR" bindgen-cli --version "$BINDGEN_VERSION"
+fi
+
+# virtme-ng, pinned, in its own venv.
+if [ "$("$VNG" --version 2>/dev/null | awk '{print $2}')" != "$VNG_VERSION" ]; then
+	log "pip: installing virtme-ng $VNG_VERSION"
+	python3 -m venv "$TOOLS_DIR/venv"
+	"$TOOLS_DIR/venv/bin/pip" install --quiet "virtme-ng==$VNG_VERSION"
+fi
+
+log "ok (rustc $(rustc --version | awk '{print $2}'), bindgen $BINDGEN_VERSION, virtme-ng $VNG_VERSION)"

@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The main job, run inside the guest by `make run`: load mptcp_rs, build two
+# namespaces joined by two 10 Mbit/s paths, configure them with
+# `ip mptcp endpoint` and `ip mptcp limits`, move 16 MiB from the client to
+# the server with a scheduler of ours, and show what happened.
+#
+#   demo.sh [scheduler] [MiB]
+
+. "$(dirname "$0")/lib.sh"
+
+SCHED=${1:-rs_default}
+MIB=${2:-16}
+RATE=10
+DELAY=5
+trap cleanup_netns EXIT
+set -e
+
+section() { printf '\n== %s\n' "$*"; }
+
+section "module"
+load_module
+modinfo -F description "$MPTCP_RS_KO" | sed 's/^/description: /'
+echo "available_schedulers: $(cat /proc/sys/net/mptcp/available_schedulers)"
+
+section "topology: two paths of $RATE Mbit/s, ${DELAY} ms each way"
+setup_two_paths "$SCHED" $RATE $DELAY $RATE $DELAY
+echo "client ($NS_CLI): 10.0.1.1 on path 1, 10.0.2.1 on path 2"
+echo "server ($NS_SRV): 10.0.1.2 on path 1, 10.0.2.2 on path 2"
+echo "server endpoints: $(ip -n "$NS_SRV" mptcp endpoint show)"
+echo "server limits:    $(ip -n "$NS_SRV" mptcp limits show)"
+echo "client limits:    $(ip -n "$NS_CLI" mptcp limits show)"
+echo "scheduler:        client $(ip netns exec "$NS_CLI" sysctl -n net.mptcp.scheduler)," \
+	"server $(ip netns exec "$NS_SRV" sysctl -n net.mptcp.scheduler)"
+
+in=$(mktemp) out=$(mktemp)
+make_file "$in" "$MIB"
+cp "$COUNTERS" "$out.before"
+tx1=$(tx_bytes "$NS_CLI" cli1) tx2=$(tx_bytes "$NS_CLI" cli2)
+
+section "transfer: $MIB MiB, client -> server"
+start_server "$out"
+client "$in" >"$out.client" &
+cli=$!
+sleep 3
+echo "subflows of the client's connection, 3 s in:"
+ip netns exec "$NS_CLI" ss -tinH state established '( dport = :10100 )' |
+	awk '/^[0-9]/ { addr = $3 " -> " $4 }
+	     /bytes_sent/ { for (i = 1; i <= NF; i++) if ($i ~ /^bytes_sent:/) print "  " addr, $i }'
+wait $cli
+wait "$SERVER_PID"
+cat "$out.client"
+cmp "$in" "$out"
+echo "data verified: $(sha256sum <"$out" | cut -c1-16)..."
+
+tx1=$(($(tx_bytes "$NS_CLI" cli1) - tx1))
+tx2=$(($(tx_bytes "$NS_CLI" cli2) - tx2))
+total=$((tx1 + tx2))
+
+section "result"
+printf "path 1 (subflow 10.0.1.1 -> 10.0.1.2): %10d bytes  %3d%%\n" $tx1 $((tx1 * 100 / total))
+printf "path 2 (subflow 10.0.2.1 -> 10.0.2.2): %10d bytes  %3d%%\n" $tx2 $((tx2 * 100 / total))
+# The client prints "sent <bytes> bytes in <seconds> s (...)".
+awk -v sum=$((2 * RATE)) '{ mbit = 8 * $2 / $5 / 1e6
+	printf "goodput: %.2f Mbit/s = %.0f%% of the %d Mbit/s the two links carry\n",
+		mbit, 100 * mbit / sum, sum }' "$out.client"
+
+section "MPTcpExt counters (client namespace)"
+mptcp_ext_counters "$NS_CLI"
+section "MPTcpExt counters (server namespace)"
+mptcp_ext_counters "$NS_SRV"
+section "mptcp_rs counters (deltas)"
+awk 'NR == FNR { before[$1] = $2; next } { print $1, $2 - before[$1] }' \
+	"$out.before" "$COUNTERS"
+rm -f "$in" "$out" "$out.client" "$out.before"

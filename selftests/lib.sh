@@ -1,0 +1,189 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers for the guest-side tests: KTAP output, namespaces joined by two
+# shaped veth paths, MPTCP transfers, counters.  Sourced by the tests.
+#
+# The guest runner exports:
+#   MPTCP_RS_KO  path of mptcp_rs.ko
+#   KSFT_DIR     the kernel's installed net/mptcp selftests
+#   OUT          a writable directory for results
+
+: "${KSFT_DIR:?}" "${MPTCP_RS_KO:?}" "${OUT:?}"
+
+XFER=$(dirname "${BASH_SOURCE[0]}")/mptcp_xfer.py
+COUNTERS=/sys/kernel/debug/mptcp_rs/counters
+
+# --- KTAP ------------------------------------------------------------------
+
+KTAP_N=0
+KTAP_FAILED=0
+
+ktap_header() {
+	echo "KTAP version 1"
+	echo "# $*"
+}
+
+ktap_pass() {
+	KTAP_N=$((KTAP_N + 1))
+	echo "ok $KTAP_N $*"
+}
+
+ktap_fail() {
+	KTAP_N=$((KTAP_N + 1))
+	KTAP_FAILED=1
+	echo "not ok $KTAP_N $*"
+}
+
+# ktap_result <status> <description>: pass when status is 0.
+ktap_result() {
+	local rc=$1
+	shift
+	if [ "$rc" -eq 0 ]; then ktap_pass "$@"; else ktap_fail "$@"; fi
+}
+
+# ktap_check <description> <command...>: pass when the command succeeds.
+ktap_check() {
+	local desc=$1
+	shift
+	"$@"
+	ktap_result $? "$desc"
+}
+
+ktap_finish() {
+	echo "1..$KTAP_N"
+	exit "$KTAP_FAILED"
+}
+
+info() { echo "# $*"; }
+
+# --- module ----------------------------------------------------------------
+
+load_module() {
+	lsmod | grep -q '^mptcp_rs ' || insmod "$MPTCP_RS_KO"
+}
+
+# counter <Name>: current value of MPTcpRs<Name> (module-wide).
+counter() {
+	awk -v n="MPTcpRs$1" '$1 == n { print $2 }' "$COUNTERS"
+}
+
+# --- topology --------------------------------------------------------------
+#
+#   $NS_CLI                          $NS_SRV
+#   cli1 10.0.1.1 ---- path 1 ---- srv1 10.0.1.2
+#   cli2 10.0.2.1 ---- path 2 ---- srv2 10.0.2.2
+#
+# The server announces 10.0.2.2 (signal endpoint) and the client accepts it,
+# so an MPTCP connection to 10.0.1.2 gets one subflow per path.
+
+NS_CLI=
+NS_SRV=
+
+cleanup_netns() {
+	local ns
+	for ns in $NS_CLI $NS_SRV; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	NS_CLI=
+	NS_SRV=
+}
+
+# shape <ns> <dev> <rate_mbit> <delay_ms>: netem rate and delay on egress.
+shape() {
+	local ns=$1 dev=$2 rate=$3 delay=$4
+	ip -n "$ns" link set dev "$dev" txqueuelen 1000 || return
+	if [ "$rate" = 0 ]; then
+		[ "$delay" = 0 ] && return 0
+		tc -n "$ns" qdisc add dev "$dev" root netem delay "${delay}ms" limit 10000
+	else
+		tc -n "$ns" qdisc add dev "$dev" root netem rate "${rate}mbit" \
+			delay "${delay}ms" limit 10000
+	fi
+}
+
+# setup_two_paths <scheduler> [rate1 delay1 rate2 delay2]: rates in Mbit/s
+# (0 = unshaped), delays in ms, applied on both ends of each path.
+setup_two_paths() {
+	local sched=$1 rate1=${2:-0} delay1=${3:-0} rate2=${4:-0} delay2=${5:-0}
+	local id=$RANDOM ns dev
+
+	cleanup_netns
+	NS_CLI=rscli-$id
+	NS_SRV=rssrv-$id
+	for ns in $NS_CLI $NS_SRV; do
+		ip netns add "$ns" || return
+		ip -n "$ns" link set lo up
+		ip netns exec "$ns" sysctl -q net.mptcp.enabled=1
+		ip netns exec "$ns" sysctl -q net.ipv4.conf.all.rp_filter=0
+		ip netns exec "$ns" sysctl -q net.ipv4.conf.default.rp_filter=0
+		ip netns exec "$ns" sysctl -q net.mptcp.scheduler="$sched" || return
+	done
+	ip link add cli1 netns "$NS_CLI" type veth peer name srv1 netns "$NS_SRV" || return
+	ip link add cli2 netns "$NS_CLI" type veth peer name srv2 netns "$NS_SRV" || return
+	ip -n "$NS_CLI" addr add 10.0.1.1/24 dev cli1
+	ip -n "$NS_CLI" addr add 10.0.2.1/24 dev cli2
+	ip -n "$NS_SRV" addr add 10.0.1.2/24 dev srv1
+	ip -n "$NS_SRV" addr add 10.0.2.2/24 dev srv2
+	for dev in cli1 cli2; do ip -n "$NS_CLI" link set dev "$dev" up; done
+	for dev in srv1 srv2; do ip -n "$NS_SRV" link set dev "$dev" up; done
+	shape "$NS_CLI" cli1 "$rate1" "$delay1" &&
+	shape "$NS_SRV" srv1 "$rate1" "$delay1" &&
+	shape "$NS_CLI" cli2 "$rate2" "$delay2" &&
+	shape "$NS_SRV" srv2 "$rate2" "$delay2" || return
+
+	ip -n "$NS_SRV" mptcp limits set subflows 2 add_addr_accepted 0
+	ip -n "$NS_SRV" mptcp endpoint add 10.0.2.2 dev srv2 id 2 signal
+	ip -n "$NS_CLI" mptcp limits set subflows 2 add_addr_accepted 2
+}
+
+# tx_bytes <ns> <dev>: bytes sent on a device.
+tx_bytes() {
+	ip netns exec "$1" cat "/sys/class/net/$2/statistics/tx_bytes"
+}
+
+# wait_listen <ns> <port>: until a socket listens on the port.
+wait_listen() {
+	local i
+	for i in $(seq 100); do
+		ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q . && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# start_server <out> [port]: a server in $NS_SRV writing what it receives
+# to <out>; its pid is in $SERVER_PID.
+start_server() {
+	local out=$1 port=${2:-10100}
+	ip netns exec "$NS_SRV" python3 "$XFER" server --port "$port" --out "$out" &
+	SERVER_PID=$!
+	wait_listen "$NS_SRV" "$port"
+}
+
+# client <in> [port]: send <in> from $NS_CLI to the server on path 1.
+client() {
+	ip netns exec "$NS_CLI" python3 "$XFER" client --addr 10.0.1.2 --port "${2:-10100}" --in "$1"
+}
+
+# transfer <in> <out> [port]: a complete transfer from the client to the
+# server, which writes what it received to <out>.
+transfer() {
+	local rc
+	start_server "$2" "${3:-10100}" || return 1
+	client "$1" "${3:-10100}"
+	rc=$?
+	wait "$SERVER_PID" || rc=1
+	return $rc
+}
+
+# make_file <path> <MiB>
+make_file() {
+	head -c "$(($2 << 20))" /dev/urandom >"$1"
+}
+
+# mptcp_ext_counters <ns>: the namespace's nonzero MPTcpExt counters.
+mptcp_ext_counters() {
+	ip netns exec "$1" nstat -as 2>/dev/null | awk '/^MPTcpExt/ && $2 != 0 { print $1, $2 }'
+}

@@ -1,0 +1,107 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""One-way MPTCP transfers for the selftests and the demo.
+
+  mptcp_xfer.py server --port P [--out FILE]
+      Accepts one MPTCP connection, writes what it receives to FILE until
+      the peer half-closes, then closes.
+  mptcp_xfer.py client --addr A --port P [--in FILE]
+      Connects over MPTCP, sends FILE (or stdin), half-closes, and waits for
+      the server to close: the transfer is complete when the server has
+      everything.  Prints the byte count and the elapsed time.
+
+Both exit non-zero on any error, and the client also when the connection
+fell back to plain TCP (unless --allow-fallback).
+"""
+
+import argparse
+import socket
+import sys
+import time
+
+SOL_MPTCP = 284
+MPTCP_INFO = 1
+CHUNK = 64 * 1024
+
+
+def mptcp_socket(family=socket.AF_INET):
+    return socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_MPTCP)
+
+
+def is_mptcp(sock):
+    """MPTCP_INFO fails with EOPNOTSUPP once a connection fell back to TCP."""
+    try:
+        sock.getsockopt(SOL_MPTCP, MPTCP_INFO, 64)
+        return True
+    except OSError:
+        return False
+
+
+def server(args):
+    # The listener stays open for the whole transfer: MP_JOIN SYNs for the
+    # additional subflows are received through it.
+    with mptcp_socket() as lsk:
+        lsk.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        lsk.bind(("0.0.0.0", args.port))
+        lsk.listen(1)
+        lsk.settimeout(args.timeout)
+        conn, peer = lsk.accept()
+        conn.settimeout(args.timeout)
+        total = 0
+        with conn, open(args.out, "wb") as out:
+            while True:
+                data = conn.recv(CHUNK)
+                if not data:
+                    break
+                out.write(data)
+                total += len(data)
+    print(f"received {total} bytes from {peer[0]}")
+
+
+def client(args):
+    src = open(args.infile, "rb") if args.infile != "-" else sys.stdin.buffer
+    with mptcp_socket() as sk, src:
+        sk.settimeout(args.timeout)
+        start = time.monotonic()
+        sk.connect((args.addr, args.port))
+        total = 0
+        while True:
+            data = src.read(CHUNK)
+            if not data:
+                break
+            sk.sendall(data)
+            total += len(data)
+        mptcp = is_mptcp(sk)
+        sk.shutdown(socket.SHUT_WR)
+        while sk.recv(CHUNK):
+            pass
+        elapsed = time.monotonic() - start
+    rate = total * 8 / elapsed / 1e6 if elapsed > 0 else 0.0
+    print(f"sent {total} bytes in {elapsed:.3f} s ({rate:.2f} Mbit/s)"
+          f"{'' if mptcp else ', fell back to TCP'}")
+    if not mptcp and not args.allow_fallback:
+        sys.exit("the connection fell back to TCP")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="mode", required=True)
+    srv = sub.add_parser("server")
+    srv.add_argument("--port", type=int, required=True)
+    srv.add_argument("--out", default="/dev/null")
+    srv.add_argument("--timeout", type=float, default=120)
+    cli = sub.add_parser("client")
+    cli.add_argument("--addr", required=True)
+    cli.add_argument("--port", type=int, required=True)
+    cli.add_argument("--in", dest="infile", default="-")
+    cli.add_argument("--timeout", type=float, default=120)
+    cli.add_argument("--allow-fallback", action="store_true")
+    args = parser.parse_args()
+    try:
+        server(args) if args.mode == "server" else client(args)
+    except OSError as err:
+        sys.exit(f"mptcp_xfer {args.mode}: {err}")
+
+
+if __name__ == "__main__":
+    main()

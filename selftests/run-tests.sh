@@ -1,0 +1,38 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make test`: host tests, then one guest boot running every guest test,
+# then the summary.  Assumes `make setup build` has run.
+#
+# Results go to $CACHE_DIR/results/<time>/ ($CACHE_DIR/results/latest).
+
+. "$(dirname "$0")/../kernel/scripts/env.sh"
+
+GUEST_TESTS=(
+	kunit.sh
+	sched_rs_default.sh
+	"kernel_suites.sh rs_default mptcp_connect.sh simult_flows.sh"
+)
+# TESTS="a.sh;b.sh args" runs a subset.
+[ -n "${TESTS:-}" ] && IFS=";" read -r -a GUEST_TESTS <<<"$TESTS"
+
+results=$CACHE_DIR/results/$(date +%Y%m%d-%H%M%S)
+mkdir -p "$results"
+ln -sfn "$results" "$CACHE_DIR/results/latest"
+echo "results: $results"
+start=$(date +%s)
+
+echo "== host: cargo test"
+(cd "$REPO_DIR" && cargo test --quiet 2>&1) | tee "$results/host-cargo.log" | grep -E '^test result|FAILED|panicked'
+
+echo "== host: static checks"
+"$REPO_DIR/kernel/scripts/check.sh" | tee "$results/host-check.ktap"
+
+echo "== guest: ${#GUEST_TESTS[@]} tests"
+echo ${#GUEST_TESTS[@]} >"$results/tests.expected"
+printf -v quoted "'%s' " "${GUEST_TESTS[@]}"
+"$REPO_DIR/selftests/vm.sh" "$results" "$REPO_DIR/selftests/guest-run.sh $quoted"
+echo $? >"$results/vm.status"
+
+echo "== summary (after $(($(date +%s) - start)) s)"
+"$REPO_DIR/selftests/summary.sh" "$results"

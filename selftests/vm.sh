@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boots the custom kernel with virtme-ng on the host's root filesystem and
+# runs a command in it.
+#
+#   vm.sh <out-dir> <command>
+#
+# The guest sees MPTCP_RS_KO, KSFT_DIR and OUT (= <out-dir>, writable) in its
+# environment.  The console is saved to <out-dir>/console.log.  The run
+# fails when the guest does not finish, or when the kernel log shows a
+# splat (see check-log.sh), whatever the command returned.
+#
+# Acceleration: TCG unless a probe boot under KVM succeeds (cached per
+# kernel build); MPTCP_RS_KVM=0/1 forces the choice.
+set -u
+
+. "$(dirname "$0")/../kernel/scripts/env.sh"
+
+out=$1
+cmd=$2
+BUILD_DIR=${BUILD_DIR:-$("$REPO_DIR/kernel/scripts/build.sh" print-build-dir)}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+vng_args=(--run "$BUILD_DIR" --force-9p --cpus "${VM_CPUS:-2}"
+	--memory "${VM_MEMORY:-2G}" --rwdir "$out" --verbose)
+
+kvm_usable() {
+	case ${MPTCP_RS_KVM:-} in
+	0) return 1 ;;
+	1) return 0 ;;
+	esac
+	[ -r /dev/kvm ] && [ -w /dev/kvm ] || return 1
+	local stamp=$BUILD_DIR/.kvm-probe
+	if [ ! -f "$stamp" ]; then
+		echo "vm: probing KVM with a test boot"
+		if timeout 30 "$VNG" "${vng_args[@]}" --exec 'echo KVM-PROBE-OK' </dev/null 2>&1 |
+			grep -q KVM-PROBE-OK; then
+			echo yes >"$stamp"
+		else
+			echo no >"$stamp"
+		fi
+	fi
+	[ "$(cat "$stamp")" = yes ]
+}
+
+accel=(--disable-kvm)
+mode=TCG
+if kvm_usable; then
+	accel=()
+	mode=KVM
+fi
+
+guest="export MPTCP_RS_KO=$BUILD_DIR/mptcp_rs/mptcp_rs.ko"
+guest+=" KSFT_DIR=$BUILD_DIR/kselftest/kselftest_install/net/mptcp OUT=$out;"
+guest+=" $cmd; echo \$? >$out/.done; dmesg >$out/dmesg.txt"
+echo "vm: booting $(basename "$BUILD_DIR") under $mode"
+rm -f "$out/console.log" "$out/.done" "$out/dmesg.txt"
+start=$(date +%s)
+timeout "${VM_TIMEOUT:-3600}" "$VNG" "${vng_args[@]}" "${accel[@]}" --exec "$guest" \
+	</dev/null 2>&1 | tee "$out/console.log" | grep -v -E '^\[ *[0-9]+\.[0-9]+\]'
+echo "vm: guest ran for $(($(date +%s) - start)) s"
+status=0
+if [ ! -f "$out/.done" ]; then
+	echo "vm: the guest did not finish the command"
+	status=1
+elif [ "$(cat "$out/.done")" != 0 ]; then
+	status=$(cat "$out/.done")
+fi
+if ! "$REPO_DIR/selftests/check-log.sh" "$out/console.log" "$out/dmesg.txt"; then
+	echo "vm: the kernel log shows a problem"
+	status=1
+fi
+exit "$status"

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! MPTCP connections and their subflows, as callbacks see them.
+//!
+//! C headers: [`include/net/mptcp.h`](srctree/include/net/mptcp.h),
+//! [`net/mptcp/protocol.h`](srctree/net/mptcp/protocol.h).
+
+use core::marker::PhantomData;
+use kernel::{
+    bindings,
+    prelude::*,
+    sync::atomic::{
+        Atomic,
+        Relaxed, //
+    },
+    types::Opaque,
+};
+
+// The schedulers' arithmetic is specified on 64-bit `long`s: the casts
+// between `c_long`/`c_ulong` and `i64`/`u64` below are exact.
+const _: () = assert!(size_of::<c_ulong>() == size_of::<u64>());
+
+/// The kernel's `MPTCP_SEND_BURST_SIZE`, computed from its own types.
+const SEND_BURST_SIZE: usize = (1 << 16)
+    - size_of::<bindings::tcphdr>()
+    - bindings::MAX_TCP_OPTION_SPACE as usize
+    - size_of::<bindings::ipv6hdr>()
+    - size_of::<bindings::frag_hdr>();
+const _: () = assert!(SEND_BURST_SIZE as u64 == crate::logic::sched::SEND_BURST_SIZE);
+
+/// An MPTCP connection (`struct mptcp_sock`).
+///
+/// # Invariants
+///
+/// A `&Msk` exists only inside a callback from the MPTCP core, for the
+/// duration of the callback, and the caller holds the msk socket lock
+/// (`msk_owned_by_me()`) all along.  Under that lock `conn_list` does not
+/// change, and the fields written through this type (`snd_burst`,
+/// `timer_ival`, and each subflow's `avg_pacing_rate`) are written by no one
+/// else, which is what makes the writes through a shared reference sound.
+#[repr(transparent)]
+pub(crate) struct Msk(Opaque<bindings::mptcp_sock>);
+
+impl Msk {
+    /// Wraps a connection for the duration of a callback.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` points to a valid `struct mptcp_sock` whose socket lock the
+    /// caller holds for all of `'a`.
+    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::mptcp_sock) -> &'a Self {
+        // SAFETY: `Msk` is a transparent wrapper of `struct mptcp_sock`, and
+        // the caller guarantees the pointer is valid and locked for `'a`.
+        // INVARIANT: the caller holds the msk socket lock for `'a`.
+        unsafe { &*ptr.cast::<Self>() }
+    }
+
+    fn as_raw(&self) -> *mut bindings::mptcp_sock {
+        self.0.get()
+    }
+
+    /// The subflows, in `conn_list` order.
+    pub(crate) fn subflows(&self) -> Subflows<'_> {
+        // SAFETY: `self` is a valid msk, and `conn_list` is initialised for
+        // the whole life of the socket.
+        let head = unsafe { &raw mut (*self.as_raw()).conn_list };
+        // SAFETY: `conn_list` is a valid list head, stable under the msk
+        // lock (type invariant).
+        let first = unsafe { (*head).next };
+        Subflows {
+            head,
+            pos: first,
+            _msk: PhantomData,
+        }
+    }
+
+    /// Next MPTCP sequence number to send (`msk->snd_nxt`).
+    pub(crate) fn snd_nxt(&self) -> u64 {
+        // SAFETY: `snd_nxt` is only written under the msk lock, which we hold.
+        unsafe { (*self.as_raw()).snd_nxt }
+    }
+
+    /// Right edge of the peer's receive window (`msk->wnd_end`).
+    pub(crate) fn wnd_end(&self) -> u64 {
+        // SAFETY: the field is valid; the ack path updates it without the
+        // msk lock, hence the atomic (READ_ONCE) read.
+        unsafe { Atomic::from_ptr(&raw mut (*self.as_raw()).wnd_end) }.load(Relaxed)
+    }
+
+    /// Grants the scheduled subflow a burst (`msk->snd_burst`).
+    pub(crate) fn set_snd_burst(&self, bytes: u32) {
+        // The burst never exceeds MPTCP_SEND_BURST_SIZE, so it fits an int.
+        let bytes = bytes.min(SEND_BURST_SIZE as u32) as c_int;
+        // SAFETY: `snd_burst` is only accessed under the msk lock, which we
+        // hold (type invariant).
+        unsafe { (*self.as_raw()).snd_burst = bytes };
+    }
+
+    /// Sets the MPTCP-level retransmit timeout, `__mptcp_set_timeout()`.
+    pub(crate) fn set_timeout(&self, timeout: i64) {
+        // SAFETY: an msk starts with its `struct sock`, and the function
+        // only writes `timer_ival`, under the msk lock we hold.
+        unsafe { bindings::__mptcp_set_timeout(self.as_raw().cast(), timeout as c_long) };
+    }
+}
+
+/// Iterator over the subflows of an [`Msk`].
+pub(crate) struct Subflows<'a> {
+    head: *mut bindings::list_head,
+    pos: *mut bindings::list_head,
+    _msk: PhantomData<&'a Msk>,
+}
+
+impl<'a> Iterator for Subflows<'a> {
+    type Item = &'a Subflow;
+
+    fn next(&mut self) -> Option<&'a Subflow> {
+        if self.pos == self.head {
+            return None;
+        }
+        let node = self.pos;
+        // SAFETY: `node` is an entry of `conn_list`, which the msk lock
+        // keeps stable for `'a`.
+        self.pos = unsafe { (*node).next };
+        // SAFETY: entries of `conn_list` are the `node` member of a
+        // `struct mptcp_subflow_context` (`mptcp_for_each_subflow()`).
+        let ctx = unsafe {
+            node.byte_sub(core::mem::offset_of!(bindings::mptcp_subflow_context, node))
+                .cast::<bindings::mptcp_subflow_context>()
+        };
+        // SAFETY: `ctx` is a live subflow of a locked msk.
+        Some(unsafe { Subflow::from_raw(ctx) })
+    }
+}
+
+/// A subflow (`struct mptcp_subflow_context` and its TCP socket).
+///
+/// # Invariants
+///
+/// Only reachable through a locked [`Msk`], for as long as that borrow; the
+/// subflow and its TCP socket stay valid all that time.
+#[repr(transparent)]
+pub(crate) struct Subflow(Opaque<bindings::mptcp_subflow_context>);
+
+impl Subflow {
+    /// # Safety
+    ///
+    /// `ptr` is a subflow on the `conn_list` of an msk locked for `'a`.
+    unsafe fn from_raw<'a>(ptr: *mut bindings::mptcp_subflow_context) -> &'a Self {
+        // SAFETY: transparent wrapper; validity is the caller's guarantee.
+        unsafe { &*ptr.cast::<Self>() }
+    }
+
+    fn as_raw(&self) -> *mut bindings::mptcp_subflow_context {
+        self.0.get()
+    }
+
+    /// The fields outside the `reset` struct group.
+    fn fields(&self) -> *mut bindings::mptcp_subflow_context__bindgen_ty_1__bindgen_ty_1 {
+        // SAFETY: `self` is valid; this only computes a field address.
+        unsafe { &raw mut (*self.as_raw()).__bindgen_anon_1.__bindgen_anon_1 }
+    }
+
+    fn ssk(&self) -> *mut bindings::sock {
+        // SAFETY: a subflow always has its TCP socket.
+        unsafe { bindings::mptcp_subflow_tcp_sock(self.as_raw()) }
+    }
+
+    /// `mptcp_subflow_active()`: may carry new data.  Like the C function,
+    /// this marks a stale subflow active again when it has received
+    /// something since it was found stale.
+    pub(crate) fn is_active(&self) -> bool {
+        // SAFETY: valid subflow of a locked msk.
+        unsafe { bindings::mptcp_subflow_active(self.as_raw()) }
+    }
+
+    /// `__mptcp_subflow_active()`: joined and in a state that can send,
+    /// stale or not.
+    pub(crate) fn can_send(&self) -> bool {
+        // SAFETY: valid subflow of a locked msk.
+        unsafe { bindings::__mptcp_subflow_active(self.as_raw()) }
+    }
+
+    /// The subflow is, or asked to become, a backup (`backup ||
+    /// request_bkup`).
+    pub(crate) fn is_backup(&self) -> bool {
+        let fields = self.fields();
+        // SAFETY: the bitfields are valid and only change under the msk
+        // lock we hold.
+        unsafe {
+            let t = bindings::mptcp_subflow_context__bindgen_ty_1__bindgen_ty_1::backup_raw(fields);
+            let r = bindings::mptcp_subflow_context__bindgen_ty_1__bindgen_ty_1::request_bkup_raw(
+                fields,
+            );
+            t != 0 || r != 0
+        }
+    }
+
+    /// `mptcp_timeout_from_subflow()`: jiffies until the pending TCP timer.
+    pub(crate) fn timeout(&self) -> i64 {
+        // SAFETY: valid subflow of a locked msk.
+        (unsafe { bindings::mptcp_timeout_from_subflow(self.as_raw()) }) as i64
+    }
+
+    /// `subflow->avg_pacing_rate`, bytes per second.
+    pub(crate) fn avg_pacing_rate(&self) -> u64 {
+        // SAFETY: only accessed under the msk lock, which we hold.
+        unsafe { (*self.fields()).avg_pacing_rate as u64 }
+    }
+
+    /// Stores `subflow->avg_pacing_rate`.
+    pub(crate) fn set_avg_pacing_rate(&self, rate: u64) {
+        // SAFETY: only accessed under the msk lock, which we hold.
+        unsafe { (*self.fields()).avg_pacing_rate = rate as c_ulong };
+    }
+
+    /// `subflow->stale_count`.
+    pub(crate) fn stale_count(&self) -> u8 {
+        // SAFETY: only written under the msk lock, which we hold.
+        unsafe { (*self.fields()).stale_count }
+    }
+
+    /// `ssk->sk_pacing_rate`, bytes per second.
+    pub(crate) fn pacing_rate(&self) -> u64 {
+        // SAFETY: the TCP socket is valid; TCP updates the rate without
+        // the msk lock, hence READ_ONCE.
+        let rate = unsafe { Atomic::from_ptr(&raw mut (*self.ssk()).sk_pacing_rate) }.load(Relaxed);
+        rate as u64
+    }
+
+    /// `ssk->sk_wmem_queued`, bytes.
+    pub(crate) fn wmem_queued(&self) -> i32 {
+        // SAFETY: as for `pacing_rate`.
+        unsafe { Atomic::from_ptr(&raw mut (*self.ssk()).sk_wmem_queued) }.load(Relaxed)
+    }
+
+    /// `sk_stream_memory_free(ssk)`: the TCP socket has send-buffer space.
+    pub(crate) fn memory_free(&self) -> bool {
+        // SAFETY: the TCP socket is valid.
+        unsafe { bindings::sk_stream_memory_free(self.ssk()) }
+    }
+
+    /// `tcp_rtx_and_write_queues_empty(ssk)`: nothing outstanding in TCP.
+    pub(crate) fn queues_empty(&self) -> bool {
+        // SAFETY: the TCP socket is valid.
+        unsafe { bindings::tcp_rtx_and_write_queues_empty(self.ssk()) }
+    }
+
+    /// Marks the subflow for the next push, `mptcp_subflow_set_scheduled()`.
+    pub(crate) fn set_scheduled(&self, scheduled: bool) {
+        // SAFETY: valid subflow of a locked msk.
+        unsafe { bindings::mptcp_subflow_set_scheduled(self.as_raw(), scheduled) };
+    }
+}

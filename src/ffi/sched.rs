@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Registration of packet schedulers with the MPTCP core.
+//!
+//! C header: [`include/net/mptcp.h`](srctree/include/net/mptcp.h).
+
+use super::msk::Msk;
+use crate::sched::Scheduler;
+use core::marker::PhantomData;
+use kernel::{
+    bindings,
+    error::{
+        from_result,
+        to_result, //
+    },
+    prelude::*,
+    types::Opaque,
+};
+
+const NAME_MAX: usize = bindings::MPTCP_SCHED_NAME_MAX as usize;
+
+/// The C `name` field: `name` with its NUL, zero-padded.  Fails the build
+/// when the name does not fit.
+const fn ops_name(name: &CStr) -> [c_char; NAME_MAX] {
+    let bytes = name.to_bytes_with_nul();
+    assert!(bytes.len() <= NAME_MAX, "scheduler name too long");
+    let mut out = [0; NAME_MAX];
+    let mut i = 0;
+    while i < bytes.len() {
+        out[i] = bytes[i] as c_char;
+        i += 1;
+    }
+    out
+}
+
+/// The `extern "C"` side of a [`Scheduler`].
+struct Adapter<T: Scheduler>(PhantomData<T>);
+
+impl<T: Scheduler> Adapter<T> {
+    const NAME: [c_char; NAME_MAX] = ops_name(T::NAME);
+
+    /// # Safety
+    ///
+    /// Called by the MPTCP core only, from `mptcp_sched_get_send()`, with a
+    /// valid `msk` whose socket lock the caller holds.
+    unsafe extern "C" fn get_send(msk: *mut bindings::mptcp_sock) -> c_int {
+        from_result(|| {
+            // SAFETY: the core holds the msk lock across this call.
+            let msk = unsafe { Msk::from_raw(msk) };
+            T::get_send(msk)?;
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the MPTCP core only, from `mptcp_sched_get_retrans()`,
+    /// with a valid `msk` whose socket lock the caller holds.
+    unsafe extern "C" fn get_retrans(msk: *mut bindings::mptcp_sock) -> c_int {
+        from_result(|| {
+            // SAFETY: the core holds the msk lock across this call.
+            let msk = unsafe { Msk::from_raw(msk) };
+            T::get_retrans(msk)?;
+            Ok(0)
+        })
+    }
+
+    fn ops(module: &'static ThisModule) -> bindings::mptcp_sched_ops {
+        let mut ops: bindings::mptcp_sched_ops = pin_init::zeroed();
+        ops.name = Self::NAME;
+        ops.owner = module.as_ptr();
+        ops.get_send = Some(Self::get_send);
+        if T::HAS_GET_RETRANS {
+            ops.get_retrans = Some(Self::get_retrans);
+        }
+        ops
+    }
+}
+
+/// A packet scheduler registered with the MPTCP core.
+///
+/// While it exists, `net.mptcp.scheduler` can select `T::NAME`.  Every
+/// connection using it holds a reference on the module (`owner`), so the
+/// module cannot go away under a connection.
+///
+/// # Invariants
+///
+/// `ops` holds an ops table built for `T` that is registered with
+/// `mptcp_register_scheduler()`, and it is unregistered exactly once, in
+/// `drop`; the table does not move in between (pinned).
+#[pin_data(PinnedDrop)]
+pub(crate) struct Registration<T: Scheduler> {
+    #[pin]
+    ops: Opaque<bindings::mptcp_sched_ops>,
+    _scheduler: PhantomData<T>,
+}
+
+// SAFETY: after registration, `ops` is only accessed by the MPTCP core,
+// under its own locking (the scheduler list lock and RCU), and by `drop`;
+// `mptcp_unregister_scheduler()` may be called from any thread.
+unsafe impl<T: Scheduler> Send for Registration<T> {}
+
+// SAFETY: no `&self` method reads or writes `ops`, so sharing a
+// `&Registration` between threads gives access to nothing.
+unsafe impl<T: Scheduler> Sync for Registration<T> {}
+
+impl<T: Scheduler> Registration<T> {
+    /// Registers `T` as `T::NAME`.  Fails with `EEXIST` if a scheduler of
+    /// that name is already registered.
+    pub(crate) fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            ops <- Opaque::try_ffi_init(move |slot: *mut bindings::mptcp_sched_ops| {
+                // SAFETY: the initializer may write to `slot`.
+                unsafe { slot.write(Adapter::<T>::ops(module)) };
+                // SAFETY: `slot` holds a complete ops table, pinned until
+                // `drop` unregisters it.
+                // INVARIANT: on success, `ops` is registered.
+                to_result(unsafe { bindings::mptcp_register_scheduler(slot) })
+            }),
+            _scheduler: PhantomData,
+        })
+    }
+}
+
+#[pinned_drop]
+impl<T: Scheduler> PinnedDrop for Registration<T> {
+    fn drop(self: Pin<&mut Self>) {
+        // SAFETY: `ops` is registered (type invariant).  The call unlinks it
+        // and waits for an RCU grace period, after which no lookup can still
+        // see it; connections using it hold a module reference, so there are
+        // none left once the module is being unloaded.
+        unsafe { bindings::mptcp_unregister_scheduler(self.ops.get()) };
+    }
+}

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Pure decision code of `mptcp_rs`.
+//!
+//! No kernel types, no allocation, no floating point, no `unsafe`: the
+//! kernel side copies what a decision needs into plain values and applies
+//! the result.  The same files build into the module and, as the host crate
+//! described by the top-level `Cargo.toml`, into `cargo test`.
+
+#![cfg_attr(not(CONFIG_RUST), no_std)]
+#![forbid(unsafe_code)]
+
+#[path = "../sched/logic/mod.rs"]
+pub mod sched;
+
+#[path = "../mib/logic/mod.rs"]
+pub mod mib;
