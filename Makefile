@@ -12,18 +12,24 @@
 #   make setup       host packages, toolchain, virtme-ng, kernel source
 #   make build       custom kernel, kernel selftests and mptcp_rs.ko
 #   make module      mptcp_rs.ko only (CLIPPY=1 to lint it)
-#   make test-quick  the same without the kernel's own selftests (~2 min)
+#   make test-quick  the same without the kernel's own selftests (~4 min)
+#   make test-full   also the kernel's mptcp_connect.sh with every scheduler
 #   make test-host   cargo test on the pure decision code
 #   make check       checkpatch --strict on the patches, rustfmt, clippy
+#
+# DEBUG=1 (make test DEBUG=1, make run DEBUG=1) uses the debug kernel:
+# KASAN, kmemleak, lockdep, UBSAN, DEBUG_NET, fault injection; built in its
+# own cache directory.
 #
 # The kernel build itself is described by Kbuild and Kconfig; outputs live
 # in ${XDG_CACHE_HOME:-~/.cache}/mptcp-rs (override with MPTCP_RS_CACHE).
 
 SCRIPTS := kernel/scripts
+export DEBUG
 SCHED ?= rs_default
 MIB ?= 16
 
-.PHONY: all setup build kernel module run test test-quick test-host check
+.PHONY: all setup build kernel module run test test-quick test-full test-host check
 
 all: build
 
@@ -48,7 +54,10 @@ test: build
 	selftests/run-tests.sh
 
 test-quick: build
-	TESTS="kunit.sh;sched_rs_default.sh" selftests/run-tests.sh
+	SUITE=quick selftests/run-tests.sh
+
+test-full: build
+	SUITE=full selftests/run-tests.sh
 
 test-host:
 	cargo test

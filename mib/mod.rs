@@ -2,13 +2,25 @@
 
 //! The module's counters.
 //!
-//! Module-wide for now, read from debugfs as
-//! `/sys/kernel/debug/mptcp_rs/counters`, one `MPTcpRs<Name> <value>` line
-//! per counter, in the format `nstat` uses.
+//! Per namespace, they are the `MPTcpRs` group of `/proc/net/netstat`,
+//! which `nstat` shows next to `MPTcpExt`.  Module-wide totals, summed over
+//! namespaces including those already gone, are in debugfs
+//! (`/sys/kernel/debug/mptcp_rs/counters`, one `MPTcpRs<Name> <value>` line
+//! each), for debugging and for tests whose namespaces are short-lived.
 
-use crate::logic::mib::{
-    COUNT,
-    PREFIX, //
+use crate::{
+    blackhole,
+    ffi::{
+        self,
+        net::Net, //
+    },
+    logic::{
+        blackhole::parse_inject,
+        mib::{
+            COUNT,
+            PREFIX, //
+        },
+    },
 };
 use core::fmt;
 use kernel::{
@@ -18,28 +30,30 @@ use kernel::{
         Atomic,
         Relaxed, //
     },
+    uaccess::UserSliceReader,
 };
 
 pub(crate) use crate::logic::mib::Counter;
 
-struct Counters([Atomic<u64>; COUNT]);
+struct Totals([Atomic<u64>; COUNT]);
 
-static COUNTERS: Counters = Counters([const { Atomic::new(0) }; COUNT]);
+static TOTALS: Totals = Totals([const { Atomic::new(0) }; COUNT]);
 
-/// Adds one to `counter`.
-pub(crate) fn inc(counter: Counter) {
-    if let Some(c) = COUNTERS.0.get(counter as usize) {
+/// Adds one to `counter` in `net`.
+pub(crate) fn inc(net: &Net, counter: Counter) {
+    ffi::mib::inc(net, counter);
+    if let Some(c) = TOTALS.0.get(counter as usize) {
         c.add(1, Relaxed);
     }
 }
 
-/// The debugfs view of the counters.
+/// The debugfs view of the totals.
 struct View;
 
 impl fmt::Debug for View {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // One line per counter; debugfs ends the last one.
-        for (i, (counter, value)) in Counter::ALL.iter().zip(COUNTERS.0.iter()).enumerate() {
+        for (i, (counter, value)) in Counter::ALL.iter().zip(TOTALS.0.iter()).enumerate() {
             if i > 0 {
                 writeln!(f)?;
             }
@@ -49,19 +63,38 @@ impl fmt::Debug for View {
     }
 }
 
-/// The counters file; removed when dropped.
+/// `blackhole_inject`: writing `<IPv4 address> <count>` records `count`
+/// blackholes towards consecutive addresses in the initial namespace, the
+/// same way real ones are.  A testing aid for the table bounds, which
+/// real blackholes (seconds each) cannot reach in a test.
+struct Inject;
+
+impl debugfs::Reader for Inject {
+    fn read_from_slice(&self, reader: &mut UserSliceReader) -> Result {
+        let mut buf = [0u8; 32];
+        let len = reader.len();
+        let text = buf.get_mut(..len).ok_or(EINVAL)?;
+        reader.read_slice(text)?;
+        let (first, count) = parse_inject(text).ok_or(EINVAL)?;
+        blackhole::inject(Net::init_net(), first, count);
+        Ok(())
+    }
+}
+
+/// The debugfs files; removed when dropped.
 pub(crate) struct Files {
     _counters: Pin<KBox<debugfs::File<View>>>,
+    _inject: Pin<KBox<debugfs::File<Inject>>>,
 }
 
 impl Files {
-    /// Creates `mptcp_rs/counters` in debugfs.  Without debugfs this
-    /// creates nothing and succeeds.
+    /// Creates `mptcp_rs/counters` and `mptcp_rs/blackhole_inject` in
+    /// debugfs.  Without debugfs this creates nothing and succeeds.
     pub(crate) fn new() -> Result<Self> {
         let dir = debugfs::Dir::new(c"mptcp_rs");
-        let counters = KBox::pin_init(dir.read_only_file(c"counters", View), GFP_KERNEL)?;
         Ok(Self {
-            _counters: counters,
+            _counters: KBox::pin_init(dir.read_only_file(c"counters", View), GFP_KERNEL)?,
+            _inject: KBox::pin_init(dir.write_only_file(c"blackhole_inject", Inject), GFP_KERNEL)?,
         })
     }
 }

@@ -46,7 +46,9 @@ fn send_input(sf: &Subflow) -> SendInput {
 impl Scheduler for RsDefault {
     const NAME: &'static CStr = c"rs_default";
 
-    fn get_send(msk: &Msk) -> Result {
+    type State = ();
+
+    fn get_send(msk: &Msk, _state: &mut ()) -> Result {
         let mut sched = DefaultSend::new();
         for sf in msk.subflows() {
             if let Some(rate) = sched.visit(sf, &send_input(sf)) {
@@ -56,11 +58,12 @@ impl Scheduler for RsDefault {
         let decision = sched.finish(&MskInput {
             wnd_end: msk.wnd_end(),
             snd_nxt: msk.snd_nxt(),
+            ..MskInput::ZERO
         });
         msk.set_timeout(decision.timeout);
 
         let Some(sf) = decision.pick else {
-            mib::inc(Counter::SchedSendNone);
+            mib::inc(msk.net(), Counter::SchedSendNone);
             return Err(EINVAL);
         };
         if let Some(burst) = decision.burst {
@@ -68,33 +71,39 @@ impl Scheduler for RsDefault {
             msk.set_snd_burst(burst.bytes);
         }
         sf.set_scheduled(true);
-        mib::inc(Counter::SchedSend);
+        mib::inc(msk.net(), Counter::SchedSend);
         if sf.is_backup() {
-            mib::inc(Counter::SchedSendBackup);
+            mib::inc(msk.net(), Counter::SchedSendBackup);
         }
         Ok(())
     }
 
-    fn get_retrans(msk: &Msk) -> Result {
-        let mut sched = DefaultRetrans::new();
-        for sf in msk.subflows() {
-            let active = sf.can_send();
-            sched.visit(
-                sf,
-                &RetransInput {
-                    active,
-                    backup: active && sf.is_backup(),
-                    queues_empty: active && sf.queues_empty(),
-                    stale_count: sf.stale_count(),
-                },
-            );
-        }
-        let Some(sf) = sched.finish() else {
-            mib::inc(Counter::SchedRetransNone);
-            return Err(EINVAL);
-        };
-        sf.set_scheduled(true);
-        mib::inc(Counter::SchedRetrans);
-        Ok(())
+    fn get_retrans(msk: &Msk, _state: &mut ()) -> Result {
+        retrans(msk)
     }
+}
+
+/// The default retransmission decision, also used by the schedulers that
+/// have no policy of their own for retransmissions.
+pub(super) fn retrans(msk: &Msk) -> Result {
+    let mut sched = DefaultRetrans::new();
+    for sf in msk.subflows() {
+        let active = sf.can_send();
+        sched.visit(
+            sf,
+            &RetransInput {
+                active,
+                backup: active && sf.is_backup(),
+                queues_empty: active && sf.queues_empty(),
+                stale_count: sf.stale_count(),
+            },
+        );
+    }
+    let Some(sf) = sched.finish() else {
+        mib::inc(msk.net(), Counter::SchedRetransNone);
+        return Err(EINVAL);
+    };
+    sf.set_scheduled(true);
+    mib::inc(msk.net(), Counter::SchedRetrans);
+    Ok(())
 }

@@ -7,13 +7,37 @@
 //! feeds them to its decision code in [`crate::logic::sched`], and applies
 //! the result.
 
-use crate::ffi::msk::Msk;
+use crate::{
+    ffi::msk::{
+        Msk,
+        Subflow, //
+    },
+    logic::sched::{
+        redundant::takes,
+        Decision,
+        MskInput,
+        Pick,
+        SubflowInput,
+        Verdict, //
+    },
+    mib::{
+        self,
+        Counter, //
+    },
+};
 use kernel::{
     error::VTABLE_DEFAULT_ERROR,
     prelude::*, //
 };
 
+pub(crate) mod backup;
+pub(crate) mod blest;
 pub(crate) mod default;
+pub(crate) mod ecf;
+pub(crate) mod minrtt;
+pub(crate) mod redundant;
+pub(crate) mod rr;
+pub(crate) mod tunables;
 
 /// A packet scheduler, selectable with `net.mptcp.scheduler`.
 #[vtable]
@@ -21,14 +45,109 @@ pub(crate) trait Scheduler {
     /// The name users select, at most 15 bytes.
     const NAME: &'static CStr;
 
+    /// Every subflow it marks carries all the data, instead of the next
+    /// share of it (`MPTCP_SCHED_FLAG_REDUNDANT`).
+    const REDUNDANT: bool = false;
+
+    /// What the scheduler keeps per connection, in `msk->sched_priv`;
+    /// `Default` when the connection starts.
+    type State: Default + Copy;
+
     /// Marks the subflow(s) to send new data on with
-    /// [`Subflow::set_scheduled`](crate::ffi::msk::Subflow::set_scheduled).
-    /// Fails when no subflow can send.
-    fn get_send(msk: &Msk) -> Result;
+    /// [`Subflow::set_scheduled`].  Fails when no subflow can send.
+    fn get_send(msk: &Msk, state: &mut Self::State) -> Result;
 
     /// Marks the subflow(s) to retransmit on.  Without it, the core uses
     /// [`Scheduler::get_send`] for retransmissions too.
-    fn get_retrans(_msk: &Msk) -> Result {
+    fn get_retrans(_msk: &Msk, _state: &mut Self::State) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
+    }
+}
+
+/// The connection state the schedulers read.
+fn msk_input(msk: &Msk) -> MskInput {
+    MskInput {
+        wnd_end: msk.wnd_end(),
+        snd_nxt: msk.snd_nxt(),
+        snd_una: msk.snd_una(),
+        write_seq: msk.write_seq(),
+    }
+}
+
+/// A subflow as the schedulers other than `rs_default` see it.  The TCP
+/// state is only read for active subflows.
+fn subflow_input(sf: &Subflow) -> SubflowInput {
+    if !sf.is_active() {
+        return SubflowInput {
+            id: sf.id(),
+            ..SubflowInput::default()
+        };
+    }
+    SubflowInput {
+        id: sf.id(),
+        active: true,
+        backup: sf.is_backup(),
+        memory_free: sf.memory_free(),
+        srtt_us: sf.srtt_us(),
+        rttvar_us: sf.rttvar_us(),
+        cwnd: sf.cwnd(),
+        in_flight: sf.in_flight(),
+        queued: sf.queued(),
+        mss: sf.mss(),
+        ack_age: sf.ack_age(),
+    }
+}
+
+/// Feeds every subflow to `visit`; returns the MPTCP retransmit timeout to
+/// arm: the largest pending subflow timer among the active subflows, as
+/// the default scheduler computes it.
+fn walk<'a>(msk: &'a Msk, mut visit: impl FnMut(&'a Subflow, &SubflowInput)) -> i64 {
+    let mut timeout = 0;
+    for sf in msk.subflows() {
+        let input = subflow_input(sf);
+        if input.active {
+            timeout = timeout.max(sf.timeout());
+        }
+        visit(sf, &input);
+    }
+    timeout
+}
+
+/// Applies a decision for new data and counts it.
+fn apply(msk: &Msk, decision: Decision<&Subflow>, timeout: i64) -> Result {
+    msk.set_timeout(timeout);
+    match decision.pick {
+        Pick::Wait => {
+            mib::inc(msk.net(), Counter::SchedSendNone);
+            return Err(EINVAL);
+        }
+        Pick::One(sf) => {
+            sf.set_scheduled(true);
+            if sf.is_backup() {
+                mib::inc(msk.net(), Counter::SchedSendBackup);
+            }
+        }
+        Pick::All { backup } => {
+            for sf in msk.subflows() {
+                if takes(&subflow_input(sf), backup) {
+                    sf.set_scheduled(true);
+                    mib::inc(msk.net(), Counter::SchedRedundant);
+                }
+            }
+        }
+    }
+    if decision.burst > 0 {
+        msk.set_snd_burst(decision.burst);
+    }
+    mib::inc(msk.net(), Counter::SchedSend);
+    Ok(())
+}
+
+/// Counts how a fastest-first decision came about.
+fn count(msk: &Msk, verdict: Verdict) {
+    match verdict {
+        Verdict::Slow => mib::inc(msk.net(), Counter::SchedSlow),
+        Verdict::Wait => mib::inc(msk.net(), Counter::SchedWaitFast),
+        Verdict::Nothing | Verdict::Fast | Verdict::Backup => {}
     }
 }

@@ -63,9 +63,17 @@ load_module() {
 	lsmod | grep -q '^mptcp_rs ' || insmod "$MPTCP_RS_KO"
 }
 
-# counter <Name>: current value of MPTcpRs<Name> (module-wide).
+# counter <Name>: module-wide total of MPTcpRs<Name>, over all namespaces.
 counter() {
 	awk -v n="MPTcpRs$1" '$1 == n { print $2 }' "$COUNTERS"
+}
+
+# netstat <ns> <Prefix> <Name>: a counter of /proc/net/netstat in <ns>, as
+# nstat reads it (a header line and a value line per prefix).
+netstat() {
+	ip netns exec "$1" cat /proc/net/netstat |
+		awk -v p="$2:" -v n="$3" '$1 == p && !seen { for (i = 2; i <= NF; i++) col[$i] = i; seen = 1; next }
+			$1 == p && seen { print (n in col) ? $col[n] : "missing"; exit }'
 }
 
 # --- topology --------------------------------------------------------------
@@ -91,15 +99,18 @@ cleanup_netns() {
 }
 
 # shape <ns> <dev> <rate_mbit> <delay_ms>: netem rate and delay on egress.
+# As in the kernel's simult_flows.sh, the queue stays short (50 packets
+# plus what the delay line holds), so that RTT estimates are not inflated
+# by queueing.
 shape() {
 	local ns=$1 dev=$2 rate=$3 delay=$4
-	ip -n "$ns" link set dev "$dev" txqueuelen 1000 || return
+	local limit=$((50 + rate * delay / 10))
 	if [ "$rate" = 0 ]; then
 		[ "$delay" = 0 ] && return 0
-		tc -n "$ns" qdisc add dev "$dev" root netem delay "${delay}ms" limit 10000
+		tc -n "$ns" qdisc add dev "$dev" root netem delay "${delay}ms"
 	else
 		tc -n "$ns" qdisc add dev "$dev" root netem rate "${rate}mbit" \
-			delay "${delay}ms" limit 10000
+			delay "${delay}ms" limit $limit
 	fi
 }
 
@@ -162,9 +173,11 @@ start_server() {
 	wait_listen "$NS_SRV" "$port"
 }
 
-# client <in> [port]: send <in> from $NS_CLI to the server on path 1.
+# client <in> [port] [address]: send <in> from $NS_CLI to the server, by
+# default on path 1.
 client() {
-	ip netns exec "$NS_CLI" python3 "$XFER" client --addr 10.0.1.2 --port "${2:-10100}" --in "$1"
+	ip netns exec "$NS_CLI" python3 "$XFER" client --addr "${3:-10.0.1.2}" \
+		--port "${2:-10100}" --in "$1"
 }
 
 # transfer <in> <out> [port]: a complete transfer from the client to the

@@ -4,7 +4,8 @@
 
   mptcp_xfer.py server --port P [--out FILE]
       Accepts one MPTCP connection, writes what it receives to FILE until
-      the peer half-closes, then closes.
+      the peer half-closes, then closes.  Prints the byte count and the
+      longest time between two receptions (a stall shows there).
   mptcp_xfer.py client --addr A --port P [--in FILE]
       Connects over MPTCP, sends FILE (or stdin), half-closes, and waits for
       the server to close: the transfer is complete when the server has
@@ -48,14 +49,20 @@ def server(args):
         conn, peer = lsk.accept()
         conn.settimeout(args.timeout)
         total = 0
+        gap = 0.0
+        last = time.monotonic()
         with conn, open(args.out, "wb") as out:
             while True:
                 data = conn.recv(CHUNK)
+                now = time.monotonic()
                 if not data:
                     break
+                if total:
+                    gap = max(gap, now - last)
+                last = now
                 out.write(data)
                 total += len(data)
-    print(f"received {total} bytes from {peer[0]}")
+    print(f"received {total} bytes from {peer[0]}, longest gap {gap * 1000:.0f} ms")
 
 
 def client(args):

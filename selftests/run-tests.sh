@@ -8,15 +8,39 @@
 
 . "$(dirname "$0")/../kernel/scripts/env.sh"
 
-GUEST_TESTS=(
+# SUITE=quick|ci|full picks the guest tests; ci is what `make test` runs.
+QUICK=(
 	kunit.sh
 	sched_rs_default.sh
-	"kernel_suites.sh rs_default mptcp_connect.sh simult_flows.sh"
+	sched_family.sh
+	blackhole.sh
 )
-# TESTS="a.sh;b.sh args" runs a subset.
+CI=(
+	"${QUICK[@]}"
+	"kernel_suites.sh rs_default mptcp_connect.sh simult_flows.sh"
+	"kernel_suites.sh rs_redundant mptcp_connect.sh"
+	"kernel_suites.sh rs_minrtt simult_flows.sh"
+	"kernel_suites.sh rs_blest simult_flows.sh"
+	"kernel_suites.sh rs_ecf simult_flows.sh"
+)
+FULL=(
+	"${CI[@]}"
+	"kernel_suites.sh rs_minrtt mptcp_connect.sh"
+	"kernel_suites.sh rs_rr mptcp_connect.sh"
+	"kernel_suites.sh rs_blest mptcp_connect.sh"
+	"kernel_suites.sh rs_ecf mptcp_connect.sh"
+	"kernel_suites.sh rs_backup mptcp_connect.sh"
+)
+case ${SUITE:-ci} in
+quick) GUEST_TESTS=("${QUICK[@]}") ;;
+ci) GUEST_TESTS=("${CI[@]}") ;;
+full) GUEST_TESTS=("${FULL[@]}") ;;
+*) echo "run-tests: unknown SUITE '$SUITE' (quick, ci, full)" >&2; exit 2 ;;
+esac
+# TESTS="a.sh;b.sh args" runs exactly these instead.
 [ -n "${TESTS:-}" ] && IFS=";" read -r -a GUEST_TESTS <<<"$TESTS"
 
-results=$CACHE_DIR/results/$(date +%Y%m%d-%H%M%S)
+results=$CACHE_DIR/results/$(date +%Y%m%d-%H%M%S)${DEBUG:+-debug}
 mkdir -p "$results"
 ln -sfn "$results" "$CACHE_DIR/results/latest"
 echo "results: $results"

@@ -9,7 +9,8 @@
 # The guest sees MPTCP_RS_KO, KSFT_DIR and OUT (= <out-dir>, writable) in its
 # environment.  The console is saved to <out-dir>/console.log.  The run
 # fails when the guest does not finish, or when the kernel log shows a
-# splat (see check-log.sh), whatever the command returned.
+# splat (see check-log.sh), whatever the command returned.  On a kernel
+# with kmemleak, the guest ends with a scan whose reports fail the run too.
 #
 # Acceleration: TCG unless a probe boot under KVM succeeds (cached per
 # kernel build); MPTCP_RS_KVM=0/1 forces the choice.
@@ -54,9 +55,14 @@ fi
 
 guest="export MPTCP_RS_KO=$BUILD_DIR/mptcp_rs/mptcp_rs.ko"
 guest+=" KSFT_DIR=$BUILD_DIR/kselftest/kselftest_install/net/mptcp OUT=$out;"
-guest+=" $cmd; echo \$? >$out/.done; dmesg >$out/dmesg.txt"
+guest+=" $cmd; echo \$? >$out/.done;"
+# On a kernel with kmemleak, end with a scan: any leak report fails the run.
+guest+=" if [ -w /sys/kernel/debug/kmemleak ]; then echo scan >/sys/kernel/debug/kmemleak;"
+guest+=" sleep 6; echo scan >/sys/kernel/debug/kmemleak;"
+guest+=" cat /sys/kernel/debug/kmemleak >$out/kmemleak.txt; fi;"
+guest+=" dmesg >$out/dmesg.txt"
 echo "vm: booting $(basename "$BUILD_DIR") under $mode"
-rm -f "$out/console.log" "$out/.done" "$out/dmesg.txt"
+rm -f "$out/console.log" "$out/.done" "$out/dmesg.txt" "$out/kmemleak.txt"
 start=$(date +%s)
 timeout "${VM_TIMEOUT:-3600}" "$VNG" "${vng_args[@]}" "${accel[@]}" --exec "$guest" \
 	</dev/null 2>&1 | tee "$out/console.log" | grep -v -E '^\[ *[0-9]+\.[0-9]+\]'
@@ -68,7 +74,7 @@ if [ ! -f "$out/.done" ]; then
 elif [ "$(cat "$out/.done")" != 0 ]; then
 	status=$(cat "$out/.done")
 fi
-if ! "$REPO_DIR/selftests/check-log.sh" "$out/console.log" "$out/dmesg.txt"; then
+if ! "$REPO_DIR/selftests/check-log.sh" "$out/console.log" "$out/dmesg.txt" "$out/kmemleak.txt"; then
 	echo "vm: the kernel log shows a problem"
 	status=1
 fi

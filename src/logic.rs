@@ -15,3 +15,9 @@ pub mod sched;
 
 #[path = "../mib/logic/mod.rs"]
 pub mod mib;
+
+#[path = "logic/tunable.rs"]
+pub mod tunable;
+
+#[path = "logic/blackhole.rs"]
+pub mod blackhole;

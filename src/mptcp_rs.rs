@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! `mptcp_rs`: Multipath TCP packet schedulers in Rust.
+//! `mptcp_rs`: Multipath TCP policy in Rust.
 //!
-//! Loading the module registers its schedulers with the MPTCP core; select
-//! one per network namespace with `sysctl net.mptcp.scheduler=<name>`.
+//! Loading the module registers its packet schedulers with the MPTCP core
+//! (select one per network namespace with `sysctl
+//! net.mptcp.scheduler=<name>`), takes over the blackhole backoff (per
+//! destination by default, `net.mptcp.rs.*`), and adds its counters to
+//! `/proc/net/netstat`.
 //!
 //! Layout: [`ffi`] is the only place with `unsafe`; `sched/` holds the
 //! kernel-side schedulers; [`logic`] is the pure decision code, also built
@@ -12,8 +15,11 @@
 
 use kernel::prelude::*;
 
+mod blackhole;
 mod ffi;
 pub mod logic;
+mod netstate;
+mod tunable;
 
 #[path = "../sched/mod.rs"]
 mod sched;
@@ -28,22 +34,53 @@ module! {
     type: MptcpRs,
     name: "mptcp_rs",
     authors: ["mptcp-rs maintainers"],
-    description: "Multipath TCP packet schedulers in Rust",
+    description: "Multipath TCP schedulers and blackhole policy in Rust",
     license: "GPL",
 }
 
+use ffi::sched::Registration;
+
+// Fields drop in declaration order: what calls into the module goes first,
+// the per-namespace state and the counters last.
 #[pin_data]
 struct MptcpRs {
     #[pin]
-    rs_default: ffi::sched::Registration<sched::default::RsDefault>,
-    _counters: mib::Files,
+    rs_default: Registration<sched::default::RsDefault>,
+    #[pin]
+    rs_minrtt: Registration<sched::minrtt::RsMinRtt>,
+    #[pin]
+    rs_rr: Registration<sched::rr::RsRr>,
+    #[pin]
+    rs_redundant: Registration<sched::redundant::RsRedundant>,
+    #[pin]
+    rs_blest: Registration<sched::blest::RsBlest>,
+    #[pin]
+    rs_ecf: Registration<sched::ecf::RsEcf>,
+    #[pin]
+    rs_backup: Registration<sched::backup::RsBackup>,
+    #[pin]
+    active: ffi::active::Registration,
+    _debugfs: mib::Files,
+    #[pin]
+    pernet: ffi::net::Registration,
+    _counters: ffi::mib::Registration,
 }
 
 impl kernel::InPlaceModule for MptcpRs {
     fn init(module: &'static ThisModule) -> impl PinInit<Self, Error> {
+        // Initialised in this order, the reverse of the drop order.
         try_pin_init!(Self {
-            rs_default <- ffi::sched::Registration::new(module),
-            _counters: mib::Files::new()?,
+            _counters: ffi::mib::Registration::new()?,
+            pernet <- ffi::net::Registration::new(),
+            _debugfs: mib::Files::new()?,
+            active <- ffi::active::Registration::new(),
+            rs_default <- Registration::new(module),
+            rs_minrtt <- Registration::new(module),
+            rs_rr <- Registration::new(module),
+            rs_redundant <- Registration::new(module),
+            rs_blest <- Registration::new(module),
+            rs_ecf <- Registration::new(module),
+            rs_backup <- Registration::new(module),
         })
     }
 }

@@ -5,7 +5,8 @@
 #
 #   build.sh [kernel|selftests|module|all|print-build-dir]
 #
-# FLAVOR=debug selects the debug kernel (kernel/configs/debug.config on top).
+# FLAVOR=debug (or DEBUG=1) selects the debug kernel: the kernel's
+# kernel/configs/debug.config and kernel/config/debug.config on top.
 # Outputs go to $CACHE_DIR/build/<flavor>-<key>, where the key hashes the
 # kernel version, the patch series and the config fragments.  A new key starts
 # from a copy of the newest build directory of the same flavor, so that a
@@ -17,6 +18,7 @@ set -euo pipefail
 die() { echo "build: error: $*" >&2; exit 1; }
 
 FLAVOR=${FLAVOR:-normal}
+[ "${DEBUG:-0}" != 0 ] && FLAVOR=debug
 JOBS=${JOBS:-$(nproc)}
 
 fragments=("$REPO_DIR"/kernel/config/{guest,rust,kunit,mptcp}.config)
@@ -86,12 +88,21 @@ build_kernel() {
 	cat "${fragments[@]}" >"$merged.tmp"
 	# The selftests' own requirements, with modules turned into built-ins.
 	sed 's/=m$/=y/' "$SRC_DIR/tools/testing/selftests/net/mptcp/config" >>"$merged.tmp"
+	# The debug kernel starts from the kernel's own debug.config (options
+	# this tree lacks are dropped silently); our debug.config, merged after
+	# it, says what must hold.
+	if [ "$FLAVOR" = debug ]; then
+		cat "$SRC_DIR/kernel/configs/debug.config" "$REPO_DIR/kernel/config/debug.config" \
+			>"$merged.debug"
+	fi
 	if ! cmp -s "$merged.tmp" "$merged" || [ ! -f "$BUILD_DIR/.config" ]; then
 		echo "build: configuring $(basename "$BUILD_DIR")"
+		local inputs=("$merged.tmp")
+		[ "$FLAVOR" = debug ] && inputs=("$merged.tmp" "$merged.debug")
 		{
 			kmake allnoconfig &&
 			(cd "$BUILD_DIR" && "$SRC_DIR/scripts/kconfig/merge_config.sh" -m -Q \
-				.config "$merged.tmp") &&
+				.config "${inputs[@]}") &&
 			kmake olddefconfig
 		} >"$BUILD_DIR/.config.log" 2>&1 || die "configuring failed, see $BUILD_DIR/.config.log"
 		check_config "$merged.tmp" || die "the config fragments do not hold (see above)"

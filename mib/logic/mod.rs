@@ -28,6 +28,13 @@ macro_rules! counters {
                     $(Counter::$variant => stringify!($variant),)*
                 }
             }
+
+            /// The name with a terminating NUL, for C.
+            pub const fn name_nul(self) -> &'static str {
+                match self {
+                    $(Counter::$variant => concat!(stringify!($variant), "\0"),)*
+                }
+            }
         }
     };
 }
@@ -43,6 +50,33 @@ counters! {
     SchedRetrans,
     /// A scheduler found no subflow to retransmit on.
     SchedRetransNone,
+    /// A fastest-first scheduler (`rs_minrtt`, `rs_blest`, `rs_ecf`) used a
+    /// slower subflow because the fastest had no room.
+    SchedSlow,
+    /// `rs_blest` or `rs_ecf` waited for the fastest subflow rather than
+    /// use a slower one.
+    SchedWaitFast,
+    /// `rs_redundant` scheduled a subflow (one count per subflow).
+    SchedRedundant,
+    /// `rs_backup` moved the traffic to another subflow.
+    SchedHandover,
+    /// A blackhole was detected, recorded for the whole namespace
+    /// (`blackhole_mode` 0, or a destination we could not read).
+    BlackholeNetns,
+    /// A blackhole was detected, recorded for its destination.
+    BlackholeDest,
+    /// A destination was evicted from the full blackhole table.
+    BlackholeEvicted,
+    /// A connection went straight to TCP: MPTCP is off in the namespace.
+    ActiveDisabledNetns,
+    /// A connection went straight to TCP: MPTCP is off towards its
+    /// destination.
+    ActiveDisabledDest,
+    /// A backoff period was over: MPTCP is tried again.
+    BackoffExpired,
+    /// An MPTCP connection succeeded where a backoff was on record, and
+    /// reset it.
+    BackoffReset,
 }
 
 /// Number of counters.
@@ -51,6 +85,13 @@ pub const COUNT: usize = Counter::ALL.len();
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn c_names_match() {
+        for c in Counter::ALL {
+            assert_eq!(c.name_nul().strip_suffix('\0'), Some(c.name()));
+        }
+    }
 
     #[test]
     fn names_are_unique_and_netstat_safe() {

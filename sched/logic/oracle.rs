@@ -8,28 +8,43 @@
 
 /// The fields of `struct mptcp_subflow_context` and its `ssk` that the C
 /// code reads or writes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct CSubflow {
-    pub(crate) active: bool,
-    pub(crate) active_nocheck: bool,
-    pub(crate) backup: bool,
-    pub(crate) request_bkup: bool,
-    pub(crate) timeout: i64,
-    pub(crate) avg_pacing_rate: u64,
-    pub(crate) sk_pacing_rate: u64,
-    pub(crate) sk_wmem_queued: i32,
-    pub(crate) memory_free: bool,
-    pub(crate) queues_empty: bool,
-    pub(crate) stale_count: u8,
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CSubflow {
+    /// `mptcp_subflow_active()`.
+    pub active: bool,
+    /// `__mptcp_subflow_active()`.
+    pub active_nocheck: bool,
+    /// `subflow->backup`.
+    pub backup: bool,
+    /// `subflow->request_bkup`.
+    pub request_bkup: bool,
+    /// `mptcp_timeout_from_subflow()`.
+    pub timeout: i64,
+    /// `subflow->avg_pacing_rate`.
+    pub avg_pacing_rate: u64,
+    /// `ssk->sk_pacing_rate`.
+    pub sk_pacing_rate: u64,
+    /// `ssk->sk_wmem_queued`.
+    pub sk_wmem_queued: i32,
+    /// `sk_stream_memory_free(ssk)`.
+    pub memory_free: bool,
+    /// `tcp_rtx_and_write_queues_empty(ssk)`.
+    pub queues_empty: bool,
+    /// `subflow->stale_count`.
+    pub stale_count: u8,
 }
 
 /// The fields of `struct mptcp_sock` the C code reads or writes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct CMsk {
-    pub(crate) wnd_end: u64,
-    pub(crate) snd_nxt: u64,
-    pub(crate) snd_burst: i32,
-    pub(crate) timer_ival: Option<i64>,
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CMsk {
+    /// `mptcp_wnd_end(msk)`.
+    pub wnd_end: u64,
+    /// `msk->snd_nxt`.
+    pub snd_nxt: u64,
+    /// `msk->snd_burst`.
+    pub snd_burst: i32,
+    /// `msk->timer_ival`, as set by `__mptcp_set_timeout()`.
+    pub timer_ival: Option<i64>,
 }
 
 const MPTCP_SEND_BURST_SIZE: u64 = (1 << 16) - 20 - 40 - 40 - 8;
@@ -41,13 +56,14 @@ struct SubflowSendInfo {
 
 /// Where the C code would divide by zero (and trap).
 #[derive(Debug)]
-pub(crate) struct DivideByZero;
+pub struct DivideByZero;
 
 fn div_u64(dividend: u64, divisor: u32) -> Result<u64, DivideByZero> {
     dividend.checked_div(u64::from(divisor)).ok_or(DivideByZero)
 }
 
-pub(crate) fn mptcp_subflow_get_send(
+/// `mptcp_subflow_get_send()`.
+pub fn mptcp_subflow_get_send(
     msk: &mut CMsk,
     conn_list: &mut [CSubflow],
 ) -> Result<Option<usize>, DivideByZero> {
@@ -120,7 +136,8 @@ pub(crate) fn mptcp_subflow_get_send(
     Ok(Some(ssk))
 }
 
-pub(crate) fn mptcp_subflow_get_retrans(conn_list: &[CSubflow]) -> Option<usize> {
+/// `mptcp_subflow_get_retrans()`.
+pub fn mptcp_subflow_get_retrans(conn_list: &[CSubflow]) -> Option<usize> {
     let mut backup = None;
     let mut pick = None;
     let mut min_stale_count = i32::MAX;

@@ -9,32 +9,36 @@ use std::vec::Vec;
 
 use super::{
     cases,
-    default::{
-        DefaultRetrans,
-        DefaultSend,
-        RetransInput,
-        SendInput, //
+    invariants::{
+        self,
+        Compared,
+        States, //
     },
     oracle::{
-        self,
         CMsk,
         CSubflow, //
     },
-    MskInput, //
+    rr::{
+        RoundRobin,
+        RrState, //
+    },
+    MskInput,
+    Pick,
+    SubflowInput, //
 };
 
 #[test]
 fn default_send_cases() {
-    for case in cases::DEFAULT_SEND {
-        let got = cases::run_default_send(&case.msk, case.subflows);
+    for case in cases::default::DEFAULT_SEND {
+        let got = cases::default::run_default_send(&case.msk, case.subflows);
         assert_eq!(got, case.expect, "case: {}", case.name);
     }
 }
 
 #[test]
 fn default_retrans_cases() {
-    for case in cases::DEFAULT_RETRANS {
-        let got = cases::run_default_retrans(case.subflows);
+    for case in cases::default::DEFAULT_RETRANS {
+        let got = cases::default::run_default_retrans(case.subflows);
         assert_eq!(got, case.expect, "case: {}", case.name);
     }
 }
@@ -113,76 +117,21 @@ impl Rng {
     }
 }
 
-fn send_input(sf: &CSubflow) -> SendInput {
-    if !sf.active {
-        return SendInput::INACTIVE;
-    }
-    SendInput {
-        active: true,
-        backup: sf.backup || sf.request_bkup,
-        timeout: sf.timeout,
-        avg_pacing_rate: sf.avg_pacing_rate,
-        pacing_rate: sf.sk_pacing_rate,
-        wmem_queued: sf.sk_wmem_queued,
-        memory_free: sf.memory_free,
-    }
-}
-
-/// Applies the port's decision to a copy of the state, the way the kernel
-/// glue does, so that the end states can be compared.
-fn port_send(msk: &mut CMsk, subflows: &mut [CSubflow]) -> Option<usize> {
-    let mut sched = DefaultSend::new();
-    for (i, sf) in subflows.iter_mut().enumerate() {
-        if let Some(rate) = sched.visit(i, &send_input(sf)) {
-            sf.avg_pacing_rate = rate;
-        }
-    }
-    let decision = sched.finish(&MskInput {
-        wnd_end: msk.wnd_end,
-        snd_nxt: msk.snd_nxt,
-    });
-    msk.timer_ival = Some(decision.timeout);
-    let pick = decision.pick?;
-    if let Some(burst) = decision.burst {
-        subflows[pick].avg_pacing_rate = burst.avg_pacing_rate;
-        msk.snd_burst = burst.bytes as i32;
-    }
-    Some(pick)
-}
-
 const ROUNDS: u32 = 200_000;
 
 #[test]
 fn default_send_matches_c() {
     let mut rng = Rng(0x6d70_7463_7073_656e);
-    let mut picks = 0;
-    let mut div_by_zero = 0;
+    let (mut picks, mut div_by_zero) = (0, 0);
     for round in 0..ROUNDS {
         let n = rng.below(6) as usize;
         let subflows: Vec<CSubflow> = (0..n).map(|_| rng.subflow()).collect();
         let msk = rng.msk();
-
-        // The C code divides by zero when burst + wmem wraps to 0 (a queue
-        // within a burst of 4 GiB); the port keeps the old rate instead.
-        // Only that state is left out.
-        let (mut c_msk, mut c_sf) = (msk, subflows.clone());
-        let (mut r_msk, mut r_sf) = (msk, subflows.clone());
-        let Ok(c) = oracle::mptcp_subflow_get_send(&mut c_msk, &mut c_sf) else {
-            div_by_zero += 1;
-            continue;
-        };
-
-        let r = port_send(&mut r_msk, &mut r_sf);
-        assert_eq!(r, c, "round {round}: pick, input {subflows:?} {msk:?}");
-        assert_eq!(
-            r_msk, c_msk,
-            "round {round}: msk, input {subflows:?} {msk:?}"
-        );
-        assert_eq!(
-            r_sf, c_sf,
-            "round {round}: subflows, input {subflows:?} {msk:?}"
-        );
-        picks += usize::from(c.is_some());
+        match invariants::default_send_vs_c(msk, &subflows) {
+            Ok(Compared::Agree(picked)) => picks += usize::from(picked),
+            Ok(Compared::CDividesByZero) => div_by_zero += 1,
+            Err(why) => panic!("round {round}: {why}: {subflows:?} {msk:?}"),
+        }
     }
     // The generator must exercise both outcomes, or the test proves little.
     assert!(picks > ROUNDS as usize / 10, "only {picks} picks");
@@ -196,23 +145,10 @@ fn default_retrans_matches_c() {
     for round in 0..ROUNDS {
         let n = rng.below(6) as usize;
         let subflows: Vec<CSubflow> = (0..n).map(|_| rng.subflow()).collect();
-
-        let mut sched = DefaultRetrans::new();
-        for (i, sf) in subflows.iter().enumerate() {
-            sched.visit(
-                i,
-                &RetransInput {
-                    active: sf.active_nocheck,
-                    backup: sf.backup || sf.request_bkup,
-                    queues_empty: sf.queues_empty,
-                    stale_count: sf.stale_count,
-                },
-            );
+        match invariants::default_retrans_vs_c(&subflows) {
+            Ok(picked) => picks += usize::from(picked),
+            Err(why) => panic!("round {round}: {why}: {subflows:?}"),
         }
-        let r = sched.finish();
-        let c = oracle::mptcp_subflow_get_retrans(&subflows);
-        assert_eq!(r, c, "round {round}: input {subflows:?}");
-        picks += usize::from(c.is_some());
     }
     assert!(picks > ROUNDS as usize / 10, "only {picks} picks");
 }
@@ -224,12 +160,15 @@ fn default_send_properties() {
     let mut rng = Rng(42);
     for _ in 0..ROUNDS {
         let n = rng.below(6) as usize;
-        let subflows: Vec<SendInput> = (0..n).map(|_| send_input(&rng.subflow())).collect();
+        let subflows: Vec<_> = (0..n)
+            .map(|_| invariants::send_input(&rng.subflow()))
+            .collect();
         let msk = rng.msk();
-        let out = cases::run_default_send(
+        let out = cases::default::run_default_send(
             &MskInput {
                 wnd_end: msk.wnd_end,
                 snd_nxt: msk.snd_nxt,
+                ..MskInput::ZERO
             },
             &subflows,
         );
@@ -242,6 +181,117 @@ fn default_send_properties() {
         assert!(!(sf.backup && primary_active));
         if let Some(burst) = out.decision.burst {
             assert!(burst.bytes > 0 && u64::from(burst.bytes) <= super::SEND_BURST_SIZE);
+        }
+    }
+}
+
+macro_rules! case_table_test {
+    ($test:ident, $module:ident) => {
+        #[test]
+        fn $test() {
+            for case in cases::$module::CASES {
+                assert_eq!(
+                    cases::$module::run(case),
+                    case.expect,
+                    "case: {}",
+                    case.name
+                );
+            }
+        }
+    };
+}
+
+case_table_test!(minrtt_cases, minrtt);
+case_table_test!(rr_cases, rr);
+case_table_test!(redundant_cases, redundant);
+case_table_test!(blest_cases, blest);
+case_table_test!(ecf_cases, ecf);
+case_table_test!(backup_cases, backup);
+
+impl Rng {
+    /// A subflow as the schedulers other than `rs_default` see it.
+    fn family_subflow(&mut self, id: u32) -> SubflowInput {
+        let cwnd = 1 + self.below(40) as u32;
+        SubflowInput {
+            id,
+            active: self.chance(80),
+            backup: self.chance(25),
+            memory_free: self.chance(85),
+            srtt_us: 1 + self.below(200_000) as u32,
+            rttvar_us: self.below(50_000) as u32,
+            cwnd,
+            in_flight: self.below(u64::from(cwnd) + 3) as u32,
+            queued: if self.chance(30) {
+                self.below(1 << 17) as u32
+            } else {
+                0
+            },
+            mss: 536 + self.below(1000) as u32,
+            ack_age: self.below(400) as u32,
+        }
+    }
+
+    fn family_subflows(&mut self) -> Vec<SubflowInput> {
+        let n = self.below(6) as u32;
+        (1..=n).map(|id| self.family_subflow(id)).collect()
+    }
+
+    fn family_msk(&mut self) -> MskInput {
+        let snd_una = self.next() >> 8;
+        let snd_nxt = snd_una + self.below(1 << 20);
+        MskInput {
+            wnd_end: snd_una + self.below(1 << 21),
+            snd_nxt,
+            snd_una,
+            write_seq: snd_nxt + self.below(1 << 22),
+        }
+    }
+}
+
+/// Every other scheduler's rules, on generated subflow sets, with the
+/// per-connection state carried from one decision to the next.
+#[test]
+fn family_invariants() {
+    let mut rng = Rng(1);
+    let mut states = States::default();
+    for round in 0..ROUNDS {
+        let (subflows, msk) = (rng.family_subflows(), rng.family_msk());
+        if let Err(why) = invariants::family(&subflows, &msk, &mut states) {
+            panic!("round {round}: {why}: {subflows:?} {msk:?} {states:?}");
+        }
+    }
+}
+
+#[test]
+fn rr_is_fair() {
+    let mut rng = Rng(2);
+    for _ in 0..ROUNDS / 10 {
+        let subflows = rng.family_subflows();
+        let msk = rng.family_msk();
+        let mut state = RrState::default();
+        let mut turns = [0u32; 6];
+        const TURNS: u32 = 60;
+        for _ in 0..TURNS {
+            let mut sched = RoundRobin::new(&mut state, 1 + rng.below(64) as u32);
+            for (i, s) in subflows.iter().enumerate() {
+                sched.visit(i, s);
+            }
+            if let Pick::One(i) = sched.finish(&msk).pick {
+                turns[i] += 1;
+            }
+        }
+        // Over a window of turns, the subflows that could send took equal
+        // turns, give or take one.
+        let primary_active = subflows.iter().any(|s| s.active && !s.backup);
+        let takers: Vec<u32> = subflows
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.usable() && s.backup != primary_active)
+            .map(|(i, _)| turns[i])
+            .collect();
+        if let (Some(min), Some(max)) = (takers.iter().min(), takers.iter().max()) {
+            assert!(max - min <= 1, "unfair turns {takers:?} for {subflows:?}");
+            assert_eq!(takers.iter().sum::<u32>(), TURNS);
         }
     }
 }

@@ -7,5 +7,11 @@
 //! and the registrations that hand our ops tables to the core.  The rest of
 //! the module is safe Rust on top of these types.
 
+pub(crate) mod active;
+pub(crate) mod mib;
 pub(crate) mod msk;
+pub(crate) mod net;
+mod params;
 pub(crate) mod sched;
+pub(crate) mod sysctl;
+pub(crate) mod time;

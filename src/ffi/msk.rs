@@ -5,6 +5,7 @@
 //! C headers: [`include/net/mptcp.h`](srctree/include/net/mptcp.h),
 //! [`net/mptcp/protocol.h`](srctree/net/mptcp/protocol.h).
 
+use super::net::Net;
 use core::marker::PhantomData;
 use kernel::{
     bindings,
@@ -59,6 +60,13 @@ impl Msk {
         self.0.get()
     }
 
+    /// The connection's network namespace.
+    pub(crate) fn net(&self) -> &Net {
+        // SAFETY: an msk starts with its `struct sock`, valid while we
+        // hold it, and it holds its namespace alive.
+        unsafe { Net::of_sock(self.as_raw().cast()) }
+    }
+
     /// The subflows, in `conn_list` order.
     pub(crate) fn subflows(&self) -> Subflows<'_> {
         // SAFETY: `self` is a valid msk, and `conn_list` is initialised for
@@ -78,6 +86,20 @@ impl Msk {
     pub(crate) fn snd_nxt(&self) -> u64 {
         // SAFETY: `snd_nxt` is only written under the msk lock, which we hold.
         unsafe { (*self.as_raw()).snd_nxt }
+    }
+
+    /// Oldest unacknowledged sequence number (`msk->snd_una`).
+    pub(crate) fn snd_una(&self) -> u64 {
+        // SAFETY: the field is valid; the ack path updates it under the
+        // data lock only, hence the atomic (READ_ONCE) read.
+        unsafe { Atomic::from_ptr(&raw mut (*self.as_raw()).snd_una) }.load(Relaxed)
+    }
+
+    /// End of the data the application wrote (`msk->write_seq`).
+    pub(crate) fn write_seq(&self) -> u64 {
+        // SAFETY: `write_seq` is only written under the msk lock, which we
+        // hold.
+        unsafe { (*self.as_raw()).write_seq }
     }
 
     /// Right edge of the peer's receive window (`msk->wnd_end`).
@@ -164,6 +186,84 @@ impl Subflow {
     fn ssk(&self) -> *mut bindings::sock {
         // SAFETY: a subflow always has its TCP socket.
         unsafe { bindings::mptcp_subflow_tcp_sock(self.as_raw()) }
+    }
+
+    /// The TCP socket as a `struct tcp_sock` (`tcp_sk()`).
+    fn tp(&self) -> *mut bindings::tcp_sock {
+        // A subflow's socket is a TCP socket, which starts with its
+        // `struct sock`.
+        self.ssk().cast()
+    }
+
+    /// `subflow->subflow_id`: unique within the connection.
+    pub(crate) fn id(&self) -> u32 {
+        // SAFETY: set when the subflow is created, never changed after.
+        unsafe { (*self.fields()).subflow_id }
+    }
+
+    /// Smoothed RTT in microseconds (`srtt_us` is kept times 8).
+    pub(crate) fn srtt_us(&self) -> u32 {
+        // SAFETY: the TCP socket is valid; TCP updates the field under the
+        // subflow's own lock, which we do not hold, hence READ_ONCE.
+        unsafe { Atomic::from_ptr(&raw mut (*self.tp()).srtt_us) }.load(Relaxed) >> 3
+    }
+
+    /// RTT variation in microseconds (`rttvar_us` is kept times 4).
+    pub(crate) fn rttvar_us(&self) -> u32 {
+        // SAFETY: as for `srtt_us`.
+        unsafe { Atomic::from_ptr(&raw mut (*self.tp()).rttvar_us) }.load(Relaxed) >> 2
+    }
+
+    /// Congestion window, in packets (`tcp_snd_cwnd()`).
+    pub(crate) fn cwnd(&self) -> u32 {
+        // SAFETY: as for `srtt_us`.
+        unsafe { Atomic::from_ptr(&raw mut (*self.tp()).snd_cwnd) }.load(Relaxed)
+    }
+
+    /// Packets in flight, `tcp_packets_in_flight()`: sent, minus those
+    /// SACKed or deemed lost, plus retransmissions.
+    pub(crate) fn in_flight(&self) -> u32 {
+        let tp = self.tp();
+        // SAFETY: as for `srtt_us`; each counter is read once.
+        let (out, sacked, lost, retrans) = unsafe {
+            (
+                Atomic::from_ptr(&raw mut (*tp).packets_out).load(Relaxed),
+                Atomic::from_ptr(&raw mut (*tp).sacked_out).load(Relaxed),
+                Atomic::from_ptr(&raw mut (*tp).lost_out).load(Relaxed),
+                Atomic::from_ptr(&raw mut (*tp).retrans_out).load(Relaxed),
+            )
+        };
+        out.wrapping_sub(sacked.wrapping_add(lost))
+            .wrapping_add(retrans)
+    }
+
+    /// Bytes queued in TCP and not sent yet (`tp->write_seq - tp->snd_nxt`).
+    pub(crate) fn queued(&self) -> u32 {
+        let tp = self.tp();
+        // SAFETY: as for `srtt_us`.
+        let (write_seq, snd_nxt) = unsafe {
+            (
+                Atomic::from_ptr(&raw mut (*tp).write_seq).load(Relaxed),
+                Atomic::from_ptr(&raw mut (*tp).snd_nxt).load(Relaxed),
+            )
+        };
+        write_seq.wrapping_sub(snd_nxt)
+    }
+
+    /// Current MSS in bytes (`tp->mss_cache`).
+    pub(crate) fn mss(&self) -> u32 {
+        // SAFETY: as for `srtt_us`.
+        unsafe { Atomic::from_ptr(&raw mut (*self.tp()).mss_cache) }.load(Relaxed)
+    }
+
+    /// Jiffies since the subflow last received an ACK (`tcp_jiffies32 -
+    /// tp->rcv_tstamp`).
+    pub(crate) fn ack_age(&self) -> u32 {
+        // SAFETY: `jiffies` is always valid and only read here.
+        let now = unsafe { Atomic::from_ptr(&raw mut bindings::jiffies) }.load(Relaxed) as u32;
+        // SAFETY: as for `srtt_us`.
+        let last = unsafe { Atomic::from_ptr(&raw mut (*self.tp()).rcv_tstamp) }.load(Relaxed);
+        now.wrapping_sub(last)
     }
 
     /// `mptcp_subflow_active()`: may carry new data.  Like the C function,

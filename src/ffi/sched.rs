@@ -39,15 +39,55 @@ struct Adapter<T: Scheduler>(PhantomData<T>);
 impl<T: Scheduler> Adapter<T> {
     const NAME: [c_char; NAME_MAX] = ops_name(T::NAME);
 
+    /// The per-connection state lives in `msk->sched_priv`.
+    const STATE_FITS: () = assert!(
+        size_of::<T::State>() <= bindings::MPTCP_SCHED_PRIV_SIZE as usize
+            && align_of::<T::State>() <= align_of::<u64>(),
+        "scheduler state does not fit in msk->sched_priv"
+    );
+
+    /// The connection's scheduler state.
+    ///
+    /// # Safety
+    ///
+    /// `msk` is a valid connection this scheduler was initialised on
+    /// (`init` has run), and the caller holds its socket lock for `'a`,
+    /// during which no other reference to the state exists.
+    unsafe fn state<'a>(msk: *mut bindings::mptcp_sock) -> &'a mut T::State {
+        let () = Self::STATE_FITS;
+        // SAFETY: `init` wrote a `T::State` at the start of `sched_priv`,
+        // which is large and aligned enough (`STATE_FITS`); the msk lock
+        // serialises the callbacks, so the reference is unique.
+        unsafe { &mut *(&raw mut (*msk).sched_priv).cast::<T::State>() }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the MPTCP core only, from `mptcp_init_sched()`, on a
+    /// connection that is not yet visible to anyone else.
+    unsafe extern "C" fn init(msk: *mut bindings::mptcp_sock) {
+        let () = Self::STATE_FITS;
+        // SAFETY: `sched_priv` is valid, large and aligned enough for a
+        // `T::State` (`STATE_FITS`), and nobody else sees the msk yet.
+        unsafe {
+            (&raw mut (*msk).sched_priv)
+                .cast::<T::State>()
+                .write(T::State::default())
+        };
+    }
+
     /// # Safety
     ///
     /// Called by the MPTCP core only, from `mptcp_sched_get_send()`, with a
-    /// valid `msk` whose socket lock the caller holds.
+    /// valid `msk` initialised for this scheduler, whose socket lock the
+    /// caller holds.
     unsafe extern "C" fn get_send(msk: *mut bindings::mptcp_sock) -> c_int {
         from_result(|| {
+            // SAFETY: `init` ran on this msk, and its lock is held.
+            let state = unsafe { Self::state(msk) };
             // SAFETY: the core holds the msk lock across this call.
             let msk = unsafe { Msk::from_raw(msk) };
-            T::get_send(msk)?;
+            T::get_send(msk, state)?;
             Ok(0)
         })
     }
@@ -55,12 +95,15 @@ impl<T: Scheduler> Adapter<T> {
     /// # Safety
     ///
     /// Called by the MPTCP core only, from `mptcp_sched_get_retrans()`,
-    /// with a valid `msk` whose socket lock the caller holds.
+    /// with a valid `msk` initialised for this scheduler, whose socket lock
+    /// the caller holds.
     unsafe extern "C" fn get_retrans(msk: *mut bindings::mptcp_sock) -> c_int {
         from_result(|| {
+            // SAFETY: `init` ran on this msk, and its lock is held.
+            let state = unsafe { Self::state(msk) };
             // SAFETY: the core holds the msk lock across this call.
             let msk = unsafe { Msk::from_raw(msk) };
-            T::get_retrans(msk)?;
+            T::get_retrans(msk, state)?;
             Ok(0)
         })
     }
@@ -69,9 +112,13 @@ impl<T: Scheduler> Adapter<T> {
         let mut ops: bindings::mptcp_sched_ops = pin_init::zeroed();
         ops.name = Self::NAME;
         ops.owner = module.as_ptr();
+        ops.init = Some(Self::init);
         ops.get_send = Some(Self::get_send);
         if T::HAS_GET_RETRANS {
             ops.get_retrans = Some(Self::get_retrans);
+        }
+        if T::REDUNDANT {
+            ops.flags |= bindings::MPTCP_SCHED_FLAG_REDUNDANT;
         }
         ops
     }

@@ -1,12 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Scheduler case tables, shared by the host tests and the KUnit suites.
-//!
-//! Each case gives the subflows in `conn_list` order and the outcome the C
-//! scheduler of Linux 7.3 produces for them.  The runners return what the
-//! Rust port did; the test asserts.
+//! `rs_default` cases: each gives the subflows in `conn_list` order and the
+//! outcome the C scheduler of Linux 7.3 produces for them.
 
-use super::{
+use super::super::{
     default::{
         DefaultRetrans,
         DefaultSend,
@@ -19,8 +16,7 @@ use super::{
     SEND_BURST_SIZE, //
 };
 
-/// Most subflows a case uses.
-pub const MAX_SUBFLOWS: usize = 4;
+use super::MAX_SUBFLOWS;
 
 /// A "get send" case.
 pub struct SendCase {
@@ -120,6 +116,8 @@ const fn window(window: u64) -> MskInput {
     MskInput {
         wnd_end: 1_000_000 + window,
         snd_nxt: 1_000_000,
+        snd_una: 1_000_000,
+        write_seq: 1_000_000,
     }
 }
 
@@ -292,6 +290,7 @@ pub const DEFAULT_SEND: &[SendCase] = &[
         msk: MskInput {
             wnd_end: 10,
             snd_nxt: 20,
+            ..MskInput::ZERO
         },
         subflows: &[up(1_000, 1_000, 0)],
         expect: SendOutcome {

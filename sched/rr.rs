@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! `rs_rr`: round-robin.
+
+use super::{
+    apply,
+    default,
+    msk_input,
+    tunables::RR_SEGMENTS,
+    walk,
+    Scheduler, //
+};
+use crate::{
+    ffi::msk::Msk,
+    logic::sched::rr::{
+        RoundRobin,
+        RrState, //
+    },
+};
+use kernel::prelude::*;
+
+/// Round-robin over the subflows that can send, `rr_segments` segments per
+/// turn.
+pub(crate) struct RsRr;
+
+#[vtable]
+impl Scheduler for RsRr {
+    const NAME: &'static CStr = c"rs_rr";
+
+    type State = RrState;
+
+    fn get_send(msk: &Msk, state: &mut RrState) -> Result {
+        let mut sched = RoundRobin::new(state, RR_SEGMENTS.get());
+        let timeout = walk(msk, |sf, input| sched.visit(sf, input));
+        let decision = sched.finish(&msk_input(msk));
+        apply(msk, decision, timeout)
+    }
+
+    fn get_retrans(msk: &Msk, _state: &mut RrState) -> Result {
+        default::retrans(msk)
+    }
+}

@@ -1,0 +1,174 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Blackhole backoff and fallback to TCP, with the firewall playing the
+# middlebox: SYNs with MP_CAPABLE to one destination are dropped, MPTCP
+# options are stripped from data packets.  Checks what connections do,
+# what the module's MPTcpRs counters and the kernel's MPTcpExt counters
+# say, and the bounds of the destination table.
+
+. "$(dirname "$0")/lib.sh"
+
+ktap_header "blackhole: backoff per destination and per namespace, fallback to TCP"
+trap 'cleanup_netns; rm -f "$in" "$out" "$out".*' EXIT
+
+load_module
+in=$(mktemp) out=$(mktemp)
+make_file "$in" 1
+
+X=10.0.1.2
+Y=10.0.1.3
+BASE=10	# net.mptcp.blackhole_timeout, seconds (longer than a test step)
+PORT=10500
+
+setup_two_paths default 0 1 0 1
+ip -n "$NS_SRV" addr add $Y/24 dev srv1
+ip -n "$NS_SRV" mptcp endpoint flush
+ip netns exec "$NS_CLI" sysctl -q net.mptcp.blackhole_timeout=$BASE
+ip netns exec "$NS_CLI" iptables -A OUTPUT -p tcp -d $X --syn -m tcp --tcp-option 30 -j DROP
+ktap_result $? "the client's firewall drops SYNs with MP_CAPABLE to $X"
+
+rs() { netstat "$NS_CLI" MPTcpRs "$1"; }
+ext() { netstat "$NS_CLI" MPTcpExt "$1"; }
+
+# conn <dest> <mptcp|tcp|any> <what>: one transfer to <dest>; checks the
+# data and whether the connection used MPTCP.
+conn() {
+	local dest=$1 want=$2 what=$3 rc mode
+	PORT=$((PORT + 1))
+	start_server "$out" $PORT || return 1
+	ip netns exec "$NS_CLI" python3 "$XFER" client --addr "$dest" --port $PORT \
+		--in "$in" --allow-fallback >"$out.cli"
+	rc=$?
+	wait "$SERVER_PID" || rc=1
+	cmp -s "$in" "$out" || rc=1
+	grep -q "fell back to TCP" "$out.cli" && mode=tcp || mode=mptcp
+	info "$(cat "$out.cli")"
+	[ $rc -eq 0 ] && { [ $mode = "$want" ] || [ "$want" = any ]; }
+	ktap_result $? "$what: data intact over $mode"
+}
+
+# delta <counter function> <name> <before> <expected>
+delta() {
+	local now
+	now=$($1 "$2")
+	[ "$((now - $3))" -eq "$4" ]
+	ktap_result $? "$1 $2 moved by $(($now - $3)) (expected $4)"
+}
+
+sysctl_rs() { ip netns exec "$NS_CLI" sysctl -n "net.mptcp.rs.$1"; }
+[ "$(sysctl_rs blackhole_mode)" = 1 ]
+ktap_result $? "blackhole_mode defaults to 1 (per destination)"
+
+# 1. Destination mode.
+b0=$(rs BlackholeDest) d0=$(rs ActiveDisabledDest) x0=$(ext Blackhole)
+drop0=$(ext MPCapableSYNTXDrop) dis0=$(ext MPCapableSYNTXDisabled)
+conn $X tcp "first connection to $X (MP_CAPABLE dropped) falls back to TCP"
+delta rs BlackholeDest "$b0" 1
+delta ext Blackhole "$x0" 1
+delta ext MPCapableSYNTXDrop "$drop0" 1
+conn $X tcp "the next connection to $X goes straight to TCP"
+# The client reports "sent <bytes> bytes in <seconds> s"; SYN
+# retransmissions would take 3 s.
+secs=$(awk '{ print $5 }' "$out.cli")
+awk -v s="$secs" 'BEGIN { exit !(s < 1.5) }'
+ktap_result $? "... without waiting for SYN retransmissions (${secs} s)"
+delta rs ActiveDisabledDest "$d0" 1
+delta ext MPCapableSYNTXDisabled "$dis0" 1
+conn $Y mptcp "a connection to $Y still uses MPTCP"
+[ "$(sysctl_rs blackhole_entries)" = 1 ]
+ktap_result $? "the destination table holds one entry"
+
+# 2. Namespace mode: one blackhole turns MPTCP off for every destination.
+ip netns exec "$NS_CLI" sysctl -q net.mptcp.rs.blackhole_mode=0
+n0=$(rs BlackholeNetns) dn0=$(rs ActiveDisabledNetns)
+conn $X tcp "namespace mode: connection to $X falls back"
+delta rs BlackholeNetns "$n0" 1
+conn $Y tcp "namespace mode: a connection to $Y is disabled too"
+delta rs ActiveDisabledNetns "$dn0" 1
+sleep $((BASE + 1))
+e0=$(rs BackoffExpired) r0=$(rs BackoffReset)
+conn $Y mptcp "after blackhole_timeout, MPTCP is tried again towards $Y"
+delta rs BackoffExpired "$e0" 1
+delta rs BackoffReset "$r0" 1
+
+# 3. Destination mode again: $X's entry (1 blackhole, expired) is still on
+# record; a second blackhole doubles its period.
+ip netns exec "$NS_CLI" sysctl -q net.mptcp.rs.blackhole_mode=1
+conn $X tcp "destination mode: $X is tried again and blackholed a second time"
+sleep $((BASE + 1))
+conn $X tcp "after one base period, $X is still off (the period doubled)"
+ip netns exec "$NS_CLI" iptables -D OUTPUT -p tcp -d $X --syn -m tcp --tcp-option 30 -j DROP
+sleep $((BASE + 1))
+r0=$(rs BackoffReset)
+conn $X mptcp "after twice the base period, with the path repaired, $X uses MPTCP"
+delta rs BackoffReset "$r0" 1
+
+# 4. Options stripped from data packets after the handshake.
+dss0=$(netstat "$NS_SRV" MPTcpExt DssFallback)
+ip netns exec "$NS_CLI" iptables -t mangle -A POSTROUTING -o cli1 -p tcp \
+	-m length --length 200:65535 -j TCPOPTSTRIP --strip-options 30
+conn $X any "single subflow, DSS stripped from data"
+[ $(($(netstat "$NS_SRV" MPTcpExt DssFallback) - dss0)) -ge 1 ]
+ktap_result $? "the server counted the fallback (MPTcpExtDssFallback)"
+ip netns exec "$NS_CLI" iptables -t mangle -F
+
+ip -n "$NS_SRV" mptcp endpoint add 10.0.2.2 dev srv2 id 2 signal
+ip netns exec "$NS_CLI" iptables -t mangle -A POSTROUTING -o cli2 -p tcp \
+	-m length --length 200:65535 -j TCPOPTSTRIP --strip-options 30
+rst0=$(netstat "$NS_SRV" MPTcpExt DssReset)
+make_file "$in" 4
+conn $X mptcp "two subflows, DSS stripped on one: the connection goes on over MPTCP"
+[ $(($(netstat "$NS_SRV" MPTcpExt DssReset) - rst0)) -ge 1 ]
+ktap_result $? "the server reset the subflow without DSS (MPTcpExtDssReset)"
+ip netns exec "$NS_CLI" iptables -t mangle -F
+
+# 5. Configuration: bad values are refused, the old ones stay.
+bad() {
+	local name=$1 value=$2 old
+	old=$(sysctl_rs "$name")
+	! ip netns exec "$NS_CLI" sysctl -q -w "net.mptcp.rs.$name=$value" 2>/dev/null &&
+		[ "$(sysctl_rs "$name")" = "$old" ]
+	ktap_result $? "net.mptcp.rs.$name=$value is refused, $old kept"
+}
+bad blackhole_mode 2
+bad blackhole_mode -1
+bad blackhole_table_size 3
+bad blackhole_table_size 65537
+entries=$(sysctl_rs blackhole_entries)
+! ip netns exec "$NS_CLI" sh -c 'echo 5 >/proc/sys/net/mptcp/rs/blackhole_entries' 2>/dev/null &&
+	[ "$(sysctl_rs blackhole_entries)" = "$entries" ]
+ktap_result $? "net.mptcp.rs.blackhole_entries is read-only"
+
+# 6. The table's bound: real blackholes, then a flood through the same
+# code path (the debugfs injector, in the initial namespace).
+ip netns exec "$NS_CLI" sysctl -q net.mptcp.rs.blackhole_table_size=4
+ev0=$(rs BlackholeEvicted)
+for i in $(seq 10 15); do
+	ip -n "$NS_SRV" addr add 10.0.1.$i/24 dev srv1
+	ip netns exec "$NS_CLI" iptables -A OUTPUT -p tcp -d 10.0.1.$i --syn -m tcp --tcp-option 30 -j DROP
+done
+pids=()
+for i in $(seq 10 15); do
+	PORT=$((PORT + 1))
+	ip netns exec "$NS_SRV" python3 "$XFER" server --port $PORT >/dev/null &
+	pids+=($!)
+	wait_listen "$NS_SRV" $PORT
+	ip netns exec "$NS_CLI" python3 "$XFER" client --addr 10.0.1.$i --port $PORT \
+		--in "$in" --allow-fallback >/dev/null &
+	pids+=($!)
+done
+wait "${pids[@]}"
+[ "$(sysctl_rs blackhole_entries)" = 4 ]
+ktap_result $? "six blackholed destinations in a table of 4: it holds 4"
+delta rs BlackholeEvicted "$ev0" 2
+
+sysctl -q net.mptcp.rs.blackhole_table_size=1024
+echo "10.100.0.0 100000" >/sys/kernel/debug/mptcp_rs/blackhole_inject
+ktap_result $? "100000 distinct destinations injected in the initial namespace"
+[ "$(sysctl -n net.mptcp.rs.blackhole_entries)" = 1024 ]
+ktap_result $? "the table stays at its bound of 1024"
+sysctl -q net.mptcp.rs.blackhole_table_size=1024
+[ "$(sysctl -n net.mptcp.rs.blackhole_entries)" = 0 ]
+ktap_result $? "resizing the table empties it"
+ktap_finish

@@ -1,0 +1,194 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The rs_* schedulers other than rs_default, each on two netem paths:
+# the transfer completes with its data intact and the bytes each path
+# carries meet the scheduler's contract.  Also the tunables' validation.
+#
+#   sched_family.sh [scheduler...]    (default: all of them)
+
+. "$(dirname "$0")/lib.sh"
+
+ktap_header "sched_family: rs_minrtt, rs_rr, rs_redundant, rs_blest, rs_ecf, rs_backup"
+trap 'cleanup_netns; rm -f "$in" "$out"' EXIT
+
+load_module
+MIB=4
+in=$(mktemp) out=$(mktemp)
+make_file "$in" $MIB
+SIZE=$((MIB << 20))
+
+# run <scheduler> <rate1> <delay1> <rate2> <delay2> [backup]: a transfer on
+# a fresh topology; sets TX1/TX2 (bytes sent by the client on each path)
+# and prints the client's and the server's reports.  With "backup", the
+# server announces its second address as a backup endpoint.
+run() {
+	local sched=$1 backup=${6:-} rc
+	setup_two_paths "$sched" "$2" "$3" "$4" "$5" || return 1
+	if [ -n "$backup" ]; then
+		ip -n "$NS_SRV" mptcp endpoint del id 2
+		ip -n "$NS_SRV" mptcp endpoint add 10.0.2.2 dev srv2 id 2 signal backup
+	fi
+	TX1=$(tx_bytes "$NS_CLI" cli1) TX2=$(tx_bytes "$NS_CLI" cli2)
+	transfer "$in" "$out"
+	rc=$?
+	TX1=$(($(tx_bytes "$NS_CLI" cli1) - TX1))
+	TX2=$(($(tx_bytes "$NS_CLI" cli2) - TX2))
+	info "$sched: path 1 $TX1 bytes, path 2 $TX2 bytes"
+	[ $rc -eq 0 ] && cmp -s "$in" "$out"
+}
+
+# within <a> <b> <percent>: |a - b| is at most <percent>% of a + b.
+within() {
+	local diff=$(($1 - $2))
+	[ $((${diff#-} * 100)) -le $(($3 * ($1 + $2))) ]
+}
+
+declare -A selected
+for s in "${@:-rs_minrtt rs_rr rs_redundant rs_blest rs_ecf rs_backup}"; do
+	for w in $s; do selected[$w]=1; done
+done
+
+for sched in rs_minrtt rs_rr rs_redundant rs_blest rs_ecf rs_backup; do
+	grep -qw $sched /proc/sys/net/mptcp/available_schedulers
+	ktap_result $? "$sched is listed in net.mptcp.available_schedulers"
+done
+
+if [ -n "${selected[rs_minrtt]:-}" ]; then
+	# Unshaped paths, 2 ms against 40 ms: the fast path carries the bulk.
+	run rs_minrtt 0 1 0 20
+	ktap_result $? "rs_minrtt: the transfer completes intact"
+	[ $((TX1 * 100)) -ge $((80 * (TX1 + TX2))) ]
+	ktap_result $? "rs_minrtt: the low-RTT path carries at least 80%"
+fi
+
+if [ -n "${selected[rs_rr]:-}" ]; then
+	# Turns lost for lack of room make the split noisy: measure it over
+	# 32 MiB.
+	make_file "$in" 32
+	run rs_rr 10 5 10 5
+	make_file "$in" $MIB
+	ktap_result $? "rs_rr: the transfer completes intact"
+	within $TX1 $TX2 10
+	ktap_result $? "rs_rr: symmetric paths carry within 10% of each other"
+fi
+
+if [ -n "${selected[rs_redundant]:-}" ]; then
+	run rs_redundant 10 5 10 5
+	ktap_result $? "rs_redundant: the transfer completes intact"
+	[ $((TX1 * 10)) -ge $((9 * SIZE)) ] && [ $((TX2 * 10)) -ge $((9 * SIZE)) ]
+	ktap_result $? "rs_redundant: each path carries at least 90% of the data"
+fi
+
+if [ -n "${selected[rs_blest]:-}" ]; then
+	waits=$(counter SchedWaitFast)
+	run rs_blest 10 5 10 50
+	ktap_result $? "rs_blest: the transfer completes intact over 10 ms and 100 ms RTT paths"
+	info "rs_blest waited for the fast path $(($(counter SchedWaitFast) - waits)) times"
+fi
+
+if [ -n "${selected[rs_ecf]:-}" ]; then
+	waits=$(counter SchedWaitFast)
+	run rs_ecf 10 5 10 50
+	ktap_result $? "rs_ecf: the transfer completes intact over 10 ms and 100 ms RTT paths"
+	info "rs_ecf waited for the fast path $(($(counter SchedWaitFast) - waits)) times"
+fi
+
+if [ -n "${selected[rs_backup]:-}" ]; then
+	run rs_backup 10 5 10 5 backup
+	ktap_result $? "rs_backup: the transfer completes intact"
+	[ $((TX2 * 100)) -lt $((5 * (TX1 + TX2))) ]
+	ktap_result $? "rs_backup: the backup path carries under 5% while the primary is up"
+fi
+
+# path1 <loss%>: make path 1 lose everything (100) or nothing (0), both
+# ways, without telling the endpoints: a link that dies silently.
+path1() {
+	tc -n "$NS_CLI" qdisc change dev cli1 root netem rate 10mbit delay 5ms limit 55 loss "$1%" &&
+	tc -n "$NS_SRV" qdisc change dev srv1 root netem rate 10mbit delay 5ms limit 55 loss "$1%"
+}
+
+# gap_ms <server report>: the longest time without data at the server.
+gap_ms() {
+	sed -n 's/.*longest gap \([0-9]*\) ms.*/\1/p' "$1"
+}
+
+if [ -n "${selected[rs_redundant]:-}" ]; then
+	# Path 1 dies 2 s into a 8 MiB transfer: the other path already
+	# carries everything, so nothing stalls.
+	make_file "$in" 8
+	setup_two_paths rs_redundant 10 5 10 5
+	start_server "$out" >"$out.srv"
+	client "$in" >/dev/null &
+	cli=$!
+	sleep 2
+	path1 100
+	wait $cli && wait "$SERVER_PID" && cmp -s "$in" "$out"
+	ktap_result $? "rs_redundant: the transfer completes intact after path 1 dies"
+	gap=$(gap_ms "$out.srv")
+	[ -n "$gap" ] && [ "$gap" -lt 1000 ]
+	ktap_result $? "rs_redundant: no stall when path 1 dies (longest gap ${gap:-?} ms)"
+	make_file "$in" $MIB
+fi
+
+if [ -n "${selected[rs_backup]:-}" ]; then
+	# 16 MiB on the primary path; it dies after 3 s, the backup takes
+	# over; it comes back after 7 s and the traffic returns to it.
+	make_file "$in" 16
+	handovers=$(counter SchedHandover)
+	setup_two_paths rs_backup 10 5 10 5
+	ip -n "$NS_SRV" mptcp endpoint del id 2
+	ip -n "$NS_SRV" mptcp endpoint add 10.0.2.2 dev srv2 id 2 signal backup
+	start_server "$out" >"$out.srv"
+	client "$in" >/dev/null &
+	cli=$!
+	sleep 3
+	a1=$(tx_bytes "$NS_CLI" cli1) a2=$(tx_bytes "$NS_CLI" cli2)
+	info "rs_backup: before the failure, path 1 $a1 bytes, path 2 $a2 bytes"
+	[ $((a2 * 100)) -lt $((5 * (a1 + a2))) ]
+	ktap_result $? "rs_backup: the backup path is idle while the primary works"
+	path1 100
+	sleep 4
+	path1 0
+	b1=$(tx_bytes "$NS_CLI" cli1) b2=$(tx_bytes "$NS_CLI" cli2)
+	info "rs_backup: during the failure, path 2 carried $((b2 - a2)) bytes"
+	[ $((b2 - a2)) -gt $((1 << 20)) ]
+	ktap_result $? "rs_backup: the backup path takes over when the primary dies"
+	wait $cli && wait "$SERVER_PID" && cmp -s "$in" "$out"
+	ktap_result $? "rs_backup: the transfer completes intact across the failure"
+	c1=$(tx_bytes "$NS_CLI" cli1)
+	info "rs_backup: after the recovery, path 1 carried $((c1 - b1)) bytes;" \
+		"longest gap $(gap_ms "$out.srv") ms"
+	[ $((c1 - b1)) -gt $((1 << 20)) ]
+	ktap_result $? "rs_backup: the traffic returns to the primary once it recovers"
+	[ $(($(counter SchedHandover) - handovers)) -ge 2 ]
+	ktap_result $? "rs_backup: MPTcpRsSchedHandover counts both handovers"
+	make_file "$in" $MIB
+fi
+rm -f "$out.srv"
+
+# Tunables: out-of-range and conflicting values are refused, the old value
+# stays.
+P=/sys/module/mptcp_rs/parameters
+check_refused() {
+	local param=$1 value=$2 old
+	old=$(cat $P/"$param")
+	! echo "$value" >$P/"$param" 2>/dev/null && [ "$(cat $P/"$param")" = "$old" ]
+	ktap_result $? "tunable $param: '$value' is refused and $old kept"
+}
+check_accepted() {
+	echo "$2" >$P/"$1" && [ "$(cat $P/"$1")" = "$2" ]
+	ktap_result $? "tunable $1: '$2' is accepted"
+}
+check_refused rr_segments 0
+check_refused rr_segments 65
+check_refused rr_segments abc
+check_accepted rr_segments 4
+check_accepted rr_segments 1
+check_refused ecf_beta 1001
+check_refused blest_lambda_min 1400
+check_refused blest_lambda_max 900
+check_refused blest_lambda_max 4001
+check_refused backup_stale_ms 5
+check_accepted backup_stale_ms 500
+ktap_finish

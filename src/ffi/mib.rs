@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The `MPTcpRs` counter group in `/proc/net/netstat` (kernel patch 0005).
+//!
+//! C header: [`include/net/mptcp.h`](srctree/include/net/mptcp.h).
+
+use super::net::Net;
+use crate::logic::mib::{
+    Counter,
+    COUNT, //
+};
+use kernel::{bindings, error::to_result, prelude::*, types::Opaque};
+
+/// The counter names, as C strings.
+struct Names([*const c_char; COUNT]);
+
+// SAFETY: the pointers are to static strings and never change.
+unsafe impl Sync for Names {}
+
+static NAMES: Names = Names({
+    let mut names = [core::ptr::null(); COUNT];
+    let mut i = 0;
+    while i < COUNT {
+        names[i] = Counter::ALL[i].name_nul().as_ptr().cast();
+        i += 1;
+    }
+    names
+});
+
+/// The group descriptor.  The kernel links it into its list and fills in
+/// its base at registration.
+struct Group(Opaque<bindings::mptcp_mib_group>);
+
+// SAFETY: the kernel writes the descriptor at registration and
+// unregistration only, under its group lock; we only pass its address.
+unsafe impl Sync for Group {}
+
+static GROUP: Group = Group(Opaque::new(bindings::mptcp_mib_group {
+    prefix: kernel::str::as_char_ptr_in_const_context(c"MPTcpRs"),
+    names: NAMES.0.as_ptr(),
+    count: COUNT as c_uint,
+    base: 0,
+    list: bindings::list_head {
+        next: core::ptr::null_mut(),
+        prev: core::ptr::null_mut(),
+    },
+}));
+
+/// Adds one to `counter` in `net`.
+pub(crate) fn inc(net: &Net, counter: Counter) {
+    // SAFETY: the group is registered while any of our code runs (it is
+    // registered first and unregistered last); the namespace is alive.
+    unsafe { bindings::mptcp_mib_group_add(net.as_raw(), GROUP.0.get(), counter as c_uint, 1) };
+}
+
+/// The group's registration.
+///
+/// # Invariants
+///
+/// The group is registered from construction until drop.
+pub(crate) struct Registration(());
+
+impl Registration {
+    /// Adds `MPTcpRs` to `/proc/net/netstat`.
+    pub(crate) fn new() -> Result<Self> {
+        // SAFETY: the descriptor is static and complete.
+        to_result(unsafe { bindings::mptcp_mib_group_register(GROUP.0.get()) })?;
+        // INVARIANT: registered.
+        Ok(Self(()))
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        // SAFETY: registered (type invariant), and nothing of ours
+        // increments any more.
+        unsafe { bindings::mptcp_mib_group_unregister(GROUP.0.get()) };
+    }
+}

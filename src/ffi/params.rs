@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Module parameters backed by [`Tunable`]s.
+//!
+//! C header: [`include/linux/moduleparam.h`](srctree/include/linux/moduleparam.h).
+//!
+//! The `module!` macro only offers read-only, load-time parameters; these
+//! descriptors are the `module_param_cb(name, &ops, &tunable, 0644)` of C.
+
+use crate::{
+    sched::tunables as sched,
+    tunable::Tunable, //
+};
+use kernel::{
+    bindings,
+    prelude::*, //
+};
+
+/// A parameter descriptor for the `__param` section.
+#[repr(transparent)]
+struct Param(bindings::kernel_param);
+
+// SAFETY: the descriptor is never written after it is built; the module
+// loader and sysfs only read it, and the `Tunable` it points to is `Sync`.
+unsafe impl Sync for Param {}
+
+static OPS: bindings::kernel_param_ops = bindings::kernel_param_ops {
+    flags: 0,
+    set: Some(set),
+    get: Some(get),
+    free: None,
+};
+
+/// # Safety
+///
+/// `kp` is one of the descriptors below, so its `arg` points to a static
+/// [`Tunable`].
+unsafe fn tunable(kp: *const bindings::kernel_param) -> &'static Tunable {
+    // SAFETY: `arg` was set from a `&'static Tunable` (caller's guarantee).
+    unsafe { &*(*kp).__bindgen_anon_1.arg.cast::<Tunable>() }
+}
+
+/// `kernel_param_ops.set`: at load time and on writes to sysfs.
+///
+/// # Safety
+///
+/// Called by the module parameter code with one of our descriptors, and
+/// `val` NULL or a NUL-terminated string.
+unsafe extern "C" fn set(val: *const c_char, kp: *const bindings::kernel_param) -> c_int {
+    if val.is_null() {
+        return EINVAL.to_errno();
+    }
+    // SAFETY: `val` is a NUL-terminated string for the call.
+    let text = unsafe { CStr::from_char_ptr(val) }.to_bytes();
+    // SAFETY: `kp` is one of our descriptors, whose name is a static
+    // NUL-terminated string.
+    let name = unsafe { CStr::from_char_ptr((*kp).name) };
+    // SAFETY: `kp` is one of our descriptors.
+    match unsafe { tunable(kp) }.set(name, text) {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// `kernel_param_ops.get`: on reads of sysfs.
+///
+/// # Safety
+///
+/// Called by the module parameter code with one of our descriptors and a
+/// `PAGE_SIZE` buffer.
+unsafe extern "C" fn get(buffer: *mut c_char, kp: *const bindings::kernel_param) -> c_int {
+    // A u32 and a newline take at most 11 bytes of the page.
+    // SAFETY: the buffer is at least a page long and ours for the call.
+    let out = unsafe { core::slice::from_raw_parts_mut(buffer.cast::<u8>(), 16) };
+    // SAFETY: `kp` is one of our descriptors.
+    let len = unsafe { tunable(kp) }.show(out);
+    // At most 16.
+    len as c_int
+}
+
+macro_rules! params {
+    ($($desc:ident: $name:literal => $tunable:path,)*) => {
+        $(
+            #[link_section = "__param"]
+            #[used]
+            static $desc: Param = Param(bindings::kernel_param {
+                // Built-in parameters carry the module name as a prefix.
+                name: if cfg!(MODULE) {
+                    concat!($name, "\0").as_ptr().cast()
+                } else {
+                    concat!("mptcp_rs.", $name, "\0").as_ptr().cast()
+                },
+                // The module's own descriptor, alive as long as the module.
+                #[cfg(MODULE)]
+                mod_: &raw mut bindings::__this_module,
+                #[cfg(not(MODULE))]
+                mod_: core::ptr::null_mut(),
+                ops: &raw const OPS,
+                perm: 0o644,
+                level: -1,
+                flags: 0,
+                __bindgen_anon_1: bindings::kernel_param__bindgen_ty_1 {
+                    arg: (&raw const $tunable).cast_mut().cast(),
+                },
+            });
+        )*
+    };
+}
+
+params! {
+    RR_SEGMENTS: "rr_segments" => sched::RR_SEGMENTS,
+    BLEST_LAMBDA_MIN: "blest_lambda_min" => sched::BLEST_LAMBDA_MIN,
+    BLEST_LAMBDA_MAX: "blest_lambda_max" => sched::BLEST_LAMBDA_MAX,
+    ECF_BETA: "ecf_beta" => sched::ECF_BETA,
+    BACKUP_STALE_MS: "backup_stale_ms" => sched::BACKUP_STALE_MS,
+}

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The module's per-namespace sysctls, `net.mptcp.rs.*`.
+//!
+//! C header: [`include/linux/sysctl.h`](srctree/include/linux/sysctl.h).
+//! Values are checked by the kernel's own `proc_dointvec_minmax()`: a
+//! value out of range fails the write with `EINVAL` and the old value
+//! stays.
+
+use super::net::Net;
+use crate::{
+    blackhole::{
+        MODE_DESTINATION,
+        MODE_NETNS,
+        TABLE_MAX,
+        TABLE_MIN, //
+    },
+    netstate::NetState,
+};
+use core::cell::UnsafeCell;
+use kernel::{
+    bindings,
+    prelude::*, //
+};
+
+const ENTRIES: usize = 3;
+
+/// The registered table of one namespace.
+struct Registered {
+    /// Kept alive while registered: the kernel does not copy it.
+    _table: KBox<[bindings::ctl_table; ENTRIES]>,
+    header: *mut bindings::ctl_table_header,
+}
+
+/// A namespace's sysctl registration, a field of its [`NetState`].
+///
+/// # Invariants
+///
+/// Only the namespace's pernet `init` (through [`register`]) and `exit`
+/// (through [`unregister`]) touch the inside, and the namespace code runs
+/// those one at a time.
+pub(crate) struct Sysctl(UnsafeCell<Option<Registered>>);
+
+// SAFETY: the inside is only used from pernet init and exit (type
+// invariant), which never run concurrently for one namespace.
+unsafe impl Sync for Sysctl {}
+
+// SAFETY: as above; the header may be unregistered from any thread.
+unsafe impl Send for Sysctl {}
+
+impl Sysctl {
+    /// Not registered yet.
+    pub(crate) const fn new() -> Self {
+        Self(UnsafeCell::new(None))
+    }
+}
+
+/// A `struct ctl_table` reads its bounds through these.
+struct Bound(i32);
+
+static MODE_MIN: Bound = Bound(MODE_NETNS);
+static MODE_MAX: Bound = Bound(MODE_DESTINATION);
+static SIZE_MIN: Bound = Bound(TABLE_MIN);
+static SIZE_MAX: Bound = Bound(TABLE_MAX);
+
+fn bound(b: &'static Bound) -> *mut c_void {
+    // The kernel only reads the bounds.
+    (&raw const b.0).cast_mut().cast()
+}
+
+/// The state behind a table entry whose `data` is the namespace state.
+///
+/// # Safety
+///
+/// `ctl` is one of our entries, registered, so its namespace is alive.
+unsafe fn state<'a>(ctl: *const bindings::ctl_table) -> &'a NetState {
+    // SAFETY: `data` was set to the namespace's `NetState`, which outlives
+    // the registration (caller's guarantee).
+    unsafe { &*(*ctl).data.cast::<NetState>() }
+}
+
+/// Runs `proc_dointvec_minmax()` on `value` with `ctl`'s bounds.
+///
+/// # Safety
+///
+/// The arguments are those of a `proc_handler` call.
+unsafe fn dointvec(
+    ctl: *const bindings::ctl_table,
+    write: c_int,
+    buffer: *mut c_void,
+    lenp: *mut usize,
+    ppos: *mut bindings::loff_t,
+    value: &mut c_int,
+) -> c_int {
+    // SAFETY: `ctl` is valid for the call.
+    let mut tmp = unsafe { *ctl };
+    tmp.data = core::ptr::from_mut(value).cast();
+    tmp.maxlen = size_of::<c_int>() as c_int;
+    // SAFETY: `tmp` is a valid entry for an int; the rest is the caller's.
+    unsafe { bindings::proc_dointvec_minmax(&tmp, write, buffer, lenp, ppos) }
+}
+
+/// `blackhole_table_size`: a write replaces the table by an empty one of
+/// the new size.
+///
+/// # Safety
+///
+/// Called by the sysctl code for our entry.
+unsafe extern "C" fn table_size_handler(
+    ctl: *const bindings::ctl_table,
+    write: c_int,
+    buffer: *mut c_void,
+    lenp: *mut usize,
+    ppos: *mut bindings::loff_t,
+) -> c_int {
+    // SAFETY: our registered entry.
+    let state = unsafe { state(ctl) };
+    let mut value = state.blackhole.table_size();
+    // SAFETY: forwarded from our caller.
+    let ret = unsafe { dointvec(ctl, write, buffer, lenp, ppos, &mut value) };
+    if ret != 0 || write == 0 {
+        return ret;
+    }
+    match state.blackhole.resize(value) {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// `blackhole_entries`, read-only: destinations on record.  Writes are
+/// refused here too: the mode bits do not stop a namespace's
+/// administrator.
+///
+/// # Safety
+///
+/// Called by the sysctl code for our entry.
+unsafe extern "C" fn entries_handler(
+    ctl: *const bindings::ctl_table,
+    write: c_int,
+    buffer: *mut c_void,
+    lenp: *mut usize,
+    ppos: *mut bindings::loff_t,
+) -> c_int {
+    if write != 0 {
+        return EPERM.to_errno();
+    }
+    // SAFETY: our registered entry.
+    let state = unsafe { state(ctl) };
+    let mut value = c_int::try_from(state.blackhole.entries()).unwrap_or(c_int::MAX);
+    // SAFETY: forwarded from our caller; the entry is read-only.
+    unsafe { dointvec(ctl, write, buffer, lenp, ppos, &mut value) }
+}
+
+fn entry(
+    name: &'static CStr,
+    data: *mut c_void,
+    mode: u16,
+    handler: bindings::proc_handler,
+    bounds: Option<(&'static Bound, &'static Bound)>,
+) -> bindings::ctl_table {
+    let mut e: bindings::ctl_table = pin_init::zeroed();
+    e.procname = name.as_char_ptr();
+    e.data = data;
+    e.maxlen = size_of::<c_int>() as c_int;
+    e.mode = mode;
+    e.proc_handler = handler;
+    if let Some((min, max)) = bounds {
+        e.extra1 = bound(min);
+        e.extra2 = bound(max);
+    }
+    e
+}
+
+/// Registers `net.mptcp.rs.*` for `net`, backed by `state`.
+pub(crate) fn register(net: &Net, state: &NetState) -> Result {
+    let state_ptr = core::ptr::from_ref(state).cast_mut().cast::<c_void>();
+    let table = KBox::new(
+        [
+            entry(
+                c"blackhole_mode",
+                state.blackhole.mode.as_ptr().cast(),
+                0o644,
+                Some(bindings::proc_dointvec_minmax),
+                Some((&MODE_MIN, &MODE_MAX)),
+            ),
+            entry(
+                c"blackhole_table_size",
+                state_ptr,
+                0o644,
+                Some(table_size_handler),
+                Some((&SIZE_MIN, &SIZE_MAX)),
+            ),
+            entry(
+                c"blackhole_entries",
+                state_ptr,
+                0o444,
+                Some(entries_handler),
+                None,
+            ),
+        ],
+        GFP_KERNEL,
+    )?;
+    // SAFETY: the table is complete and lives, unmoved (boxed), until
+    // `unregister` drops it after unregistering.
+    let header = unsafe {
+        bindings::register_net_sysctl_sz(
+            net.as_raw(),
+            c"net/mptcp/rs".as_char_ptr(),
+            table.as_ptr(),
+            ENTRIES,
+        )
+    };
+    if header.is_null() {
+        return Err(ENOMEM);
+    }
+    // SAFETY: only pernet init calls this (type invariant of `Sysctl`).
+    unsafe {
+        *state.sysctl.0.get() = Some(Registered {
+            _table: table,
+            header,
+        })
+    };
+    Ok(())
+}
+
+/// Unregisters the sysctls of the namespace `state` belongs to.
+pub(crate) fn unregister(state: &NetState) {
+    // SAFETY: only pernet exit calls this (type invariant of `Sysctl`).
+    if let Some(reg) = unsafe { (*state.sysctl.0.get()).take() } {
+        // SAFETY: registered by `register`; the table is freed after.
+        unsafe { bindings::unregister_net_sysctl_table(reg.header) };
+    }
+}
