@@ -8,23 +8,27 @@
 
 . "$(dirname "$0")/../kernel/scripts/env.sh"
 
-# SUITE=quick|ci|full picks the guest tests; ci is what `make test` runs.
+# SUITE=quick|ci|full picks the guest tests; ci is what `make test` runs,
+# quick is the edit-test loop (a few minutes).
 QUICK=(
 	kunit.sh
 	sched_rs_default.sh
-	sched_family.sh
-	blackhole.sh
+	hostile_config.sh
+	hostile_peer.sh
 )
 CI=(
 	"${QUICK[@]}"
+	sched_family.sh
+	blackhole.sh
+	lifecycle.sh
 	"kernel_suites.sh rs_default mptcp_connect.sh simult_flows.sh"
 	"kernel_suites.sh rs_redundant mptcp_connect.sh"
-	"kernel_suites.sh rs_minrtt simult_flows.sh"
-	"kernel_suites.sh rs_blest simult_flows.sh"
-	"kernel_suites.sh rs_ecf simult_flows.sh"
 )
 FULL=(
 	"${CI[@]}"
+	"kernel_suites.sh rs_minrtt simult_flows.sh"
+	"kernel_suites.sh rs_blest simult_flows.sh"
+	"kernel_suites.sh rs_ecf simult_flows.sh"
 	"kernel_suites.sh rs_minrtt mptcp_connect.sh"
 	"kernel_suites.sh rs_rr mptcp_connect.sh"
 	"kernel_suites.sh rs_blest mptcp_connect.sh"
@@ -37,6 +41,8 @@ ci) GUEST_TESTS=("${CI[@]}") ;;
 full) GUEST_TESTS=("${FULL[@]}") ;;
 *) echo "run-tests: unknown SUITE '$SUITE' (quick, ci, full)" >&2; exit 2 ;;
 esac
+# The debug kernel also sweeps allocation failures (it has fault injection).
+[ "${DEBUG:-0}" != 0 ] && GUEST_TESTS+=(faults.sh)
 # TESTS="a.sh;b.sh args" runs exactly these instead.
 [ -n "${TESTS:-}" ] && IFS=";" read -r -a GUEST_TESTS <<<"$TESTS"
 
@@ -51,6 +57,10 @@ echo "== host: cargo test"
 
 echo "== host: static checks"
 "$REPO_DIR/kernel/scripts/check.sh" | tee "$results/host-check.ktap"
+
+echo "== host: coverage and fuzzing"
+[ "${SUITE:-ci}" = quick ] && export FUZZ_SECONDS=${FUZZ_SECONDS:-5}
+"$REPO_DIR/selftests/host-quality.sh" | tee "$results/host-quality.ktap"
 
 echo "== guest: ${#GUEST_TESTS[@]} tests"
 echo ${#GUEST_TESTS[@]} >"$results/tests.expected"

@@ -7,7 +7,8 @@
 #
 # Inputs in <results-dir>:
 #   host-cargo.log         output of `cargo test`
-#   host-check.ktap        static checks (kernel/scripts/check.sh)
+#   host-*.ktap            static checks (kernel/scripts/check.sh), coverage
+#                          and fuzzing (selftests/host-quality.sh)
 #   NN.ktap, NN.rc, NN.name   one per guest test (guest-run.sh)
 #   vm.status              exit status of vm.sh (guest finished, log clean)
 #   tests.expected         number of guest tests that should have run
@@ -52,10 +53,12 @@ count_ktap() {
 	done <"$2"
 }
 
-if [ -f "$dir/host-check.ktap" ]; then
-	count_ktap "host: check" "$dir/host-check.ktap"
-	[ $ran = 1 ] || fail "host: static checks reported no result"
-fi
+for f in "$dir"/host-*.ktap; do
+	[ -f "$f" ] || continue
+	name=$(basename "$f" .ktap)
+	count_ktap "host: ${name#host-}" "$f"
+	[ $ran = 1 ] || fail "host: ${name#host-} reported no result"
+done
 
 # Guest: the top-level KTAP lines of each test.
 expected=$(cat "$dir/tests.expected" 2>/dev/null || echo 0)

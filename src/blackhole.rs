@@ -27,6 +27,7 @@ use crate::{
     },
 };
 use kernel::{
+    alloc::flags::__GFP_NOWARN,
     new_spinlock_irq,
     prelude::*,
     sync::{
@@ -49,16 +50,20 @@ pub(crate) const TABLE_MIN: i32 = 4;
 pub(crate) const TABLE_MAX: i32 = 65536;
 const TABLE_DEFAULT: i32 = 1024;
 
-type DestTable = Table<KVec<Slot>, KVec<u32>>;
+type DestTable = Table<KVVec<Slot>, KVVec<u32>>;
 
 struct Inner {
     netns: Backoff,
     table: DestTable,
 }
 
+/// A table of `size` entries.  The largest is a few MiB, hence kvmalloc();
+/// failing is reported to whoever asked (a namespace being created, a
+/// sysctl write) as `ENOMEM`, so the allocator need not warn.
 fn new_table(size: usize) -> Result<DestTable> {
-    let slots = KVec::from_elem(Slot::default(), size, GFP_KERNEL)?;
-    let buckets = KVec::from_elem(0u32, size.next_power_of_two(), GFP_KERNEL)?;
+    let gfp = GFP_KERNEL | __GFP_NOWARN;
+    let slots = KVVec::from_elem(Slot::default(), size, gfp)?;
+    let buckets = KVVec::from_elem(0u32, size.next_power_of_two(), gfp)?;
     Ok(Table::new(slots, buckets, time::random_u64()))
 }
 

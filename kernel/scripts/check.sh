@@ -28,8 +28,8 @@ for p in "$REPO_DIR"/kernel/patches/*.patch; do
 	result $? "checkpatch --strict $(basename "$p")"
 done
 
-rustfmt --check --config-path "$SRC_DIR/.rustfmt.toml" \
-	"$REPO_DIR/src/mptcp_rs.rs" "$REPO_DIR/src/logic.rs"
+rustfmt --check --edition 2021 --config-path "$SRC_DIR/.rustfmt.toml" \
+	"$REPO_DIR/src/mptcp_rs.rs" "$REPO_DIR/src/logic.rs" "$REPO_DIR"/selftests/fuzz/fuzz_targets/*.rs
 result $? "rustfmt (kernel settings)"
 
 touch "$REPO_DIR/src/mptcp_rs.rs"

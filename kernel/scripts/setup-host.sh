@@ -30,17 +30,29 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# Rust: the kernel needs the standard library sources to build `core`.
-if ! rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
-	log "rustup: adding rust-src"
-	rustup component add rust-src
-fi
+# Rust: the kernel needs the standard library sources to build `core`;
+# coverage of the host crate needs llvm-tools.
+for c in rust-src llvm-tools; do
+	if ! rustup component list --installed 2>/dev/null | grep -q "^$c"; then
+		log "rustup: adding $c"
+		rustup component add "$c"
+	fi
+done
 
 # bindgen, pinned, installed into the cache so that the host stays clean.
 if [ "$("$BINDGEN" --version 2>/dev/null | awk '{print $2}')" != "$BINDGEN_VERSION" ]; then
 	log "cargo: installing bindgen-cli $BINDGEN_VERSION"
 	cargo install --locked --quiet --root "$TOOLS_DIR" bindgen-cli --version "$BINDGEN_VERSION"
 fi
+
+# cargo-fuzz and cargo-llvm-cov, pinned, for the host quality checks.
+for tool in "cargo-fuzz $CARGO_FUZZ_VERSION" "cargo-llvm-cov $CARGO_LLVM_COV_VERSION"; do
+	read -r name version <<<"$tool"
+	if [ "$("$TOOLS_DIR/bin/$name" ${name#cargo-} --version 2>/dev/null | awk '{print $2}')" != "$version" ]; then
+		log "cargo: installing $name $version"
+		cargo install --locked --quiet --root "$TOOLS_DIR" "$name" --version "$version"
+	fi
+done
 
 # virtme-ng, pinned, in its own venv.
 if [ "$("$VNG" --version 2>/dev/null | awk '{print $2}')" != "$VNG_VERSION" ]; then

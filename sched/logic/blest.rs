@@ -7,10 +7,10 @@
 use super::{
     free_window,
     Candidates,
-    Choice,
     Decision,
     MskInput,
     SubflowInput,
+    Tradeoff,
     Verdict, //
 };
 
@@ -108,18 +108,13 @@ impl<'a, H: Copy> Blest<'a, H> {
 
     /// Ends the decision.
     pub fn finish(self, msk: &MskInput) -> (Decision<H>, Verdict) {
-        let (fast, slow, slow_h) = match self.candidates.choice() {
-            Choice::Nothing => return (Decision::WAIT, Verdict::Nothing),
-            Choice::Backup(h, sf) => {
-                return (
-                    Decision::one(h, msk.burst(free_window(&sf))),
-                    Verdict::Backup,
-                )
-            }
-            Choice::Fast(h, sf) => {
-                return (Decision::one(h, msk.burst(free_window(&sf))), Verdict::Fast)
-            }
-            Choice::Slow { fast, slow, handle } => (fast, slow, handle),
+        let Tradeoff {
+            fast,
+            slow,
+            handle: slow_h,
+        } = match self.candidates.settle(msk) {
+            Ok(settled) => return settled,
+            Err(tradeoff) => tradeoff,
         };
 
         let mut lambda = self.lambda();

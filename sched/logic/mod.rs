@@ -300,6 +300,35 @@ impl<H: Copy> Candidates<H> {
             _ => Choice::Nothing,
         }
     }
+
+    /// For the schedulers that weigh a slower subflow against waiting
+    /// (`rs_blest`, `rs_ecf`): the decision when there is nothing to weigh,
+    /// or else the pair to weigh.
+    pub fn settle(&self, msk: &MskInput) -> Result<(Decision<H>, Verdict), Tradeoff<H>> {
+        match self.choice() {
+            Choice::Nothing => Ok((Decision::WAIT, Verdict::Nothing)),
+            Choice::Backup(h, sf) => Ok((
+                Decision::one(h, msk.burst(free_window(&sf))),
+                Verdict::Backup,
+            )),
+            Choice::Fast(h, sf) => {
+                Ok((Decision::one(h, msk.burst(free_window(&sf))), Verdict::Fast))
+            }
+            Choice::Slow { fast, slow, handle } => Err(Tradeoff { fast, slow, handle }),
+        }
+    }
+}
+
+/// The fastest subflow has no room and a slower one has: use the slower
+/// one now, or wait for the fastest?
+#[derive(Clone, Copy, Debug)]
+pub struct Tradeoff<H> {
+    /// The fastest subflow.
+    pub fast: SubflowInput,
+    /// The fastest subflow with room.
+    pub slow: SubflowInput,
+    /// The slower subflow's handle.
+    pub handle: H,
 }
 
 /// The free part of a subflow's congestion window, in bytes: the most a

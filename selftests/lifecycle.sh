@@ -1,0 +1,112 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Module lifecycle under traffic: load and unload mptcp_rs many times
+# (CYCLES, default 200) while MPTCP connections run and the scheduler
+# sysctls flip between ours and the kernel's.  Unloading must be refused
+# while a connection uses our code and succeed once it is closed, and
+# nothing may stay behind: scheduler names, the MPTcpRs counters, the
+# net.mptcp.rs sysctls, the debugfs directory.
+
+. "$(dirname "$0")/lib.sh"
+
+CYCLES=${CYCLES:-200}
+ktap_header "lifecycle: $CYCLES load/unload cycles under traffic"
+trap 'exec 3>&- 2>/dev/null; cleanup_netns; rm -f "$in" "$fifo" "$out".*' EXIT
+
+CONNECT=$KSFT_DIR/mptcp_connect
+SCHEDS=(default rs_default rs_minrtt rs_rr rs_redundant rs_blest rs_ecf rs_backup)
+PMS=(kernel userspace)
+in=$(mktemp) out=$(mktemp) fifo=$(mktemp -u)
+head -c 65536 /dev/urandom >"$in"
+mkfifo "$fifo"
+
+rmmod mptcp_rs 2>/dev/null
+setup_two_paths default 10 1 10 1
+
+leftovers() {
+	grep -q 'rs_' /proc/sys/net/mptcp/available_schedulers && echo "schedulers"
+	grep -q 'rs_' /proc/sys/net/mptcp/available_path_managers && echo "path managers"
+	grep -q '^MPTcpRs:' /proc/net/netstat && echo "netstat"
+	ip netns exec "$NS_CLI" grep -q '^MPTcpRs:' /proc/net/netstat && echo "netstat(ns)"
+	[ -e /proc/sys/net/mptcp/rs ] && echo "sysctl"
+	ip netns exec "$NS_CLI" test -e /proc/sys/net/mptcp/rs && echo "sysctl(ns)"
+	[ -e /sys/kernel/debug/mptcp_rs ] && echo "debugfs"
+	[ -e /sys/module/mptcp_rs ] && echo "module"
+}
+
+refused=0 unloaded=0 intact=0 clean=0 loaded=0 errors=()
+for cycle in $(seq "$CYCLES"); do
+	insmod "$MPTCP_RS_KO" && loaded=$((loaded + 1))
+	sched=${SCHEDS[$((cycle % ${#SCHEDS[@]}))]}
+	for ns in "$NS_CLI" "$NS_SRV"; do
+		ip netns exec "$ns" sysctl -q net.mptcp.scheduler="$sched"
+	done
+	port=$((20000 + cycle))
+
+	# A connection held open by the client's input.
+	ip netns exec "$NS_SRV" "$CONNECT" -t 60 -l -p $port -s MPTCP 0.0.0.0 \
+		<"$in" >"$out.srv" &
+	srv=$!
+	wait_listen "$NS_SRV" $port
+	ip netns exec "$NS_CLI" "$CONNECT" -t 60 -p $port -s MPTCP 10.0.1.2 \
+		<"$fifo" >"$out.cli" &
+	cli=$!
+	exec 3>"$fifo"
+	head -c 32768 "$in" >&3
+
+	# Flip the sysctls mid-connection: only new sockets see it.
+	next=${SCHEDS[$(((cycle + 3) % ${#SCHEDS[@]}))]}
+	ip netns exec "$NS_CLI" sysctl -q net.mptcp.scheduler="$next"
+	sysctl -q net.mptcp.scheduler="$next"
+	ip netns exec "$NS_CLI" sysctl -q net.mptcp.path_manager=${PMS[$((cycle % ${#PMS[@]}))]}
+
+	if [ "$sched" != default ]; then
+		if rmmod mptcp_rs 2>/dev/null; then
+			errors+=("cycle $cycle: rmmod succeeded with a $sched connection open")
+		else
+			refused=$((refused + 1))
+		fi
+	fi
+
+	tail -c +32769 "$in" >&3
+	exec 3>&-
+	if wait $cli && wait $srv && cmp -s "$in" "$out.srv" && cmp -s "$in" "$out.cli"; then
+		intact=$((intact + 1))
+	else
+		errors+=("cycle $cycle: the $sched connection failed")
+	fi
+	sysctl -q net.mptcp.scheduler=default
+	ip netns exec "$NS_CLI" sysctl -q net.mptcp.path_manager=kernel
+
+	for _ in $(seq 100); do
+		lsmod | grep -q '^mptcp_rs ' || break
+		rmmod mptcp_rs 2>/dev/null && break
+		sleep 0.1
+	done
+	if lsmod | grep -q '^mptcp_rs '; then
+		errors+=("cycle $cycle: rmmod still refused after the connection closed")
+		continue
+	fi
+	unloaded=$((unloaded + 1))
+	left=$(leftovers)
+	if [ -z "$left" ]; then
+		clean=$((clean + 1))
+	else
+		errors+=("cycle $cycle: left behind: $left")
+	fi
+done
+
+for e in "${errors[@]}"; do info "$e"; done
+busy=$((CYCLES - CYCLES / ${#SCHEDS[@]}))
+[ $loaded -eq "$CYCLES" ]
+ktap_result $? "the module loaded $loaded times"
+[ $refused -eq "$busy" ]
+ktap_result $? "rmmod was refused in $refused of the $busy cycles with our scheduler in use"
+[ $intact -eq "$CYCLES" ]
+ktap_result $? "$intact connections completed with their data intact"
+[ $unloaded -eq "$CYCLES" ]
+ktap_result $? "the module unloaded $unloaded times once the connections closed"
+[ $clean -eq "$CYCLES" ]
+ktap_result $? "$clean unloads left nothing behind"
+ktap_finish
