@@ -12,14 +12,15 @@
 #   make setup       host packages, toolchain, virtme-ng, kernel source
 #   make build       custom kernel, kernel selftests and mptcp_rs.ko
 #   make module      mptcp_rs.ko only (CLIPPY=1 to lint it)
-#   make test-quick  the same without the kernel's own selftests (~4 min)
-#   make test-full   also the kernel's mptcp_connect.sh with every scheduler
+#   make test-quick  host checks, KUnit, rs_default, bad input (< 5 min)
+#   make test-full   also the kernel's suites with every scheduler
 #   make test-host   cargo test on the pure decision code
-#   make check       checkpatch --strict on the patches, rustfmt, clippy
+#   make check       checkpatch --strict on the patches, rustfmt, clippy,
+#                    the C/Rust struct layout check
 #
 # DEBUG=1 (make test DEBUG=1, make run DEBUG=1) uses the debug kernel:
 # KASAN, kmemleak, lockdep, UBSAN, DEBUG_NET, fault injection; built in its
-# own cache directory.
+# own cache directory; its test runs add the allocation-failure sweeps.
 #
 # The kernel build itself is described by Kbuild and Kconfig; outputs live
 # in ${XDG_CACHE_HOME:-~/.cache}/mptcp-rs (override with MPTCP_RS_CACHE).

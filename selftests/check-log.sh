@@ -3,7 +3,8 @@
 #
 # check-log.sh <log>...: fails, printing the offending lines, when a kernel
 # log shows a warning, an oops, a sanitizer or lockdep report, a leak, a
-# stall or a hung task.
+# stall or a hung task.  (Lockdep is matched by its reports, not its name:
+# a debug kernel announces "RCU lockdep checking is enabled" at boot.)
 
 patterns=(
 	'Call Trace:'
@@ -20,7 +21,14 @@ patterns=(
 	'possible recursive locking'
 	'inconsistent lock state'
 	'suspicious RCU usage'
-	'lockdep'
+	'possible irq lock inversion dependency'
+	'bad unlock balance detected'
+	'lock held when returning to user space'
+	'held lock freed'
+	'possible deadlock'
+	'DEBUG_LOCKS_WARN_ON'
+	'turning off the locking correctness validator'
+	'trying to register non-static key'
 	'unreferenced object'
 	'kmemleak'
 	'refcount_t:'

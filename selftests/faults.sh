@@ -96,15 +96,17 @@ wait_listen "$NS_SRV" 4000
 # fail-nth belongs to one task: this one connects, sends and closes.
 left=$(ip netns exec "$NS_CLI" python3 -c '
 import socket
-f = open("/proc/thread-self/fail-nth", "r+")
-f.write("1"); f.flush()
+def fail_nth(value=None):
+    with open("/proc/thread-self/fail-nth", "r" if value is None else "w") as f:
+        return f.read().strip() if value is None else f.write(value)
+fail_nth("1")
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_MPTCP)
 s.connect(("10.0.1.2", 4000))
 s.sendall(bytes(65536))
 s.shutdown(socket.SHUT_WR)
 s.recv(1)
 s.close()
-f.seek(0); print(f.read().strip())')
+print(fail_nth())')
 wait
 [ "$left" = 1 ]
 ktap_result $? "an MPTCP connection allocates nothing of ours (fail-nth left at ${left:-?})"

@@ -455,15 +455,20 @@ class Connection:
             self.echoes.add((add["id"], add["addr"]))
             self.echo_packets += 1
 
+    def syn(self, sf, options, what):
+        """Sends a SYN with options on sf; returns the SYN-ACK."""
+        sf.send(SYN, opt_mss() + options)
+        synack = sf.wait(lambda s: s.flags & RST or s.flags & SYN, self.timeout)
+        if synack is None:
+            raise PeerError(f"no answer to the {what} SYN")
+        if synack.flags & RST:
+            raise PeerError(f"the {what} SYN was answered with a RST")
+        return synack
+
     def connect(self):
         """The MP_CAPABLE handshake; returns the initial subflow."""
         sf = Subflow(self.net, self, self.src, self.dst, self.port)
-        sf.send(SYN, opt_mss() + opt_mpc_syn())
-        synack = sf.wait(lambda s: s.flags & RST or s.flags & SYN, self.timeout)
-        if synack is None:
-            raise PeerError("no SYN-ACK to the MP_CAPABLE SYN")
-        if synack.flags & RST:
-            raise PeerError("the MP_CAPABLE SYN was answered with a RST")
+        synack = self.syn(sf, opt_mpc_syn(), "MP_CAPABLE")
         mpc = synack.mp(MP_CAPABLE)
         if not mpc or "sender_key" not in mpc:
             raise PeerError("the SYN-ACK carries no MP_CAPABLE key")
@@ -498,13 +503,8 @@ class Connection:
         HMAC was the one expected from the keys and nonces)."""
         sf = Subflow(self.net, self, self.src, self.dst, self.port)
         nonce = random.getrandbits(32)
-        sf.send(SYN, opt_mss() + opt_mpj_syn(key_token(self.remote_key), nonce,
-                                             addr_id, backup))
-        synack = sf.wait(lambda s: s.flags & RST or s.flags & SYN, self.timeout)
-        if synack is None:
-            raise PeerError("no answer to the MP_JOIN SYN")
-        if synack.flags & RST:
-            raise PeerError("the MP_JOIN SYN with the right token got a RST")
+        synack = self.syn(sf, opt_mpj_syn(key_token(self.remote_key), nonce, addr_id, backup),
+                          "MP_JOIN (right token)")
         mpj = synack.mp(MP_JOIN)
         if not mpj:
             raise PeerError("the SYN-ACK carries no MP_JOIN")

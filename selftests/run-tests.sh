@@ -14,10 +14,10 @@ QUICK=(
 	kunit.sh
 	sched_rs_default.sh
 	hostile_config.sh
-	hostile_peer.sh
 )
 CI=(
 	"${QUICK[@]}"
+	hostile_peer.sh
 	sched_family.sh
 	blackhole.sh
 	lifecycle.sh

@@ -3,7 +3,7 @@
 #
 # Static checks, as KTAP: checkpatch --strict on every patch, rustfmt on all Rust
 # (with the kernel's settings), clippy with the kernel's lint set on the
-# module, clippy on the host crate.
+# module, the C/Rust struct layout check, clippy on the host crate.
 set -u
 
 . "$(dirname "$0")/env.sh"
@@ -38,6 +38,11 @@ out=$(CLIPPY=1 "$REPO_DIR/kernel/scripts/build.sh" module 2>&1) &&
 rc=$?
 [ $rc -eq 0 ] || echo "$out"
 result $rc "clippy on the module, kernel lint set"
+
+out=$("$REPO_DIR/kernel/scripts/layout-check.sh" 2>&1)
+rc=$?
+[ $rc -eq 0 ] || echo "$out" | sed 's/^/# /'
+result $rc "C and Rust agree on the layout of what src/ffi/ reads (${out##*layout-check: })"
 
 (cd "$REPO_DIR" && cargo clippy --quiet --all-targets -- -D warnings)
 result $? "clippy on the host crate"
