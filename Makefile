@@ -3,7 +3,8 @@
 # mptcp-rs: everything from a fresh Debian bookworm host to test results.
 #
 #   make run     build, boot, load the module, carry MPTCP traffic over two
-#                paths and show what our scheduler did (the main job)
+#                paths and show what our scheduler and path manager did
+#                (the main job)
 #   make test    host tests, KUnit, our selftests and the kernel's own MPTCP
 #                selftests in the guest; ends with "N passed, N failed"
 #
@@ -17,6 +18,9 @@
 #   make test-host   cargo test on the pure decision code
 #   make check       checkpatch --strict on the patches, rustfmt, clippy,
 #                    the C/Rust struct layout check
+#   make bench       every scheduler side by side with the kernel's C default
+#                    in one boot (QUICK=1: about 5 minutes; PUBLISH=1: copy
+#                    the report to Documentation/bench/)
 #
 # DEBUG=1 (make test DEBUG=1, make run DEBUG=1) uses the debug kernel:
 # KASAN, kmemleak, lockdep, UBSAN, DEBUG_NET, fault injection; built in its
@@ -26,11 +30,12 @@
 # in ${XDG_CACHE_HOME:-~/.cache}/mptcp-rs (override with MPTCP_RS_CACHE).
 
 SCRIPTS := kernel/scripts
-export DEBUG
+export DEBUG QUICK PUBLISH ONLY
 SCHED ?= rs_default
 MIB ?= 16
+PM ?= rs_kernel
 
-.PHONY: all setup build kernel module run test test-quick test-full test-host check
+.PHONY: all setup build kernel module run test test-quick test-full test-host check bench
 
 all: build
 
@@ -49,7 +54,7 @@ module:
 
 run: build
 	selftests/vm.sh $${MPTCP_RS_CACHE:-$${XDG_CACHE_HOME:-$$HOME/.cache}/mptcp-rs}/results/run \
-		"$(CURDIR)/selftests/demo.sh $(SCHED) $(MIB)"
+		"$(CURDIR)/selftests/demo.sh $(SCHED) $(MIB) $(PM)"
 
 test: build
 	selftests/run-tests.sh
@@ -65,3 +70,6 @@ test-host:
 
 check: setup
 	$(SCRIPTS)/check.sh
+
+bench: build
+	selftests/bench/run.sh

@@ -109,3 +109,19 @@ mod blackhole {
         assert_eq!(failed, None);
     }
 }
+
+#[kunit_tests(mptcp_rs_pm)]
+mod pm {
+    use crate::logic::pm::cases::CASES;
+
+    #[test]
+    fn scenarios() {
+        let failed = CASES.iter().find_map(|case| {
+            (case.check)().err().map(|why| {
+                kernel::pr_err!("{}: {}\n", case.name, why);
+                case.name
+            })
+        });
+        assert_eq!(failed, None);
+    }
+}

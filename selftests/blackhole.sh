@@ -63,10 +63,12 @@ ktap_result $? "blackhole_mode defaults to 1 (per destination)"
 # 1. Destination mode.
 b0=$(rs BlackholeDest) d0=$(rs ActiveDisabledDest) x0=$(ext Blackhole)
 drop0=$(ext MPCapableSYNTXDrop) dis0=$(ext MPCapableSYNTXDisabled)
+fb0=$(rs FallbackNoMpc)
 conn $X tcp "first connection to $X (MP_CAPABLE dropped) falls back to TCP"
 delta rs BlackholeDest "$b0" 1
 delta ext Blackhole "$x0" 1
 delta ext MPCapableSYNTXDrop "$drop0" 1
+delta rs FallbackNoMpc "$fb0" 1
 conn $X tcp "the next connection to $X goes straight to TCP"
 # The client reports "sent <bytes> bytes in <seconds> s"; SYN
 # retransmissions would take 3 s.
@@ -105,22 +107,42 @@ conn $X mptcp "after twice the base period, with the path repaired, $X uses MPTC
 delta rs BackoffReset "$r0" 1
 
 # 4. Options stripped from data packets after the handshake.
+# srv <Prefix> <Name>...: the sum of the server's counters.
+srv() {
+	local prefix=$1 sum=0 name
+	shift
+	for name in "$@"; do
+		sum=$((sum + $(netstat "$NS_SRV" "$prefix" "$name")))
+	done
+	echo $sum
+}
 dss0=$(netstat "$NS_SRV" MPTcpExt DssFallback)
+fbx0=$(srv MPTcpExt DssFallback MPCapableDataFallback)
+fb0=$(srv MPTcpRs FallbackDss FallbackOptionsDropped)
 ip netns exec "$NS_CLI" iptables -t mangle -A POSTROUTING -o cli1 -p tcp \
 	-m length --length 200:65535 -j TCPOPTSTRIP --strip-options 30
 conn $X any "single subflow, DSS stripped from data"
 [ $(($(netstat "$NS_SRV" MPTcpExt DssFallback) - dss0)) -ge 1 ]
 ktap_result $? "the server counted the fallback (MPTcpExtDssFallback)"
+fbx=$(($(srv MPTcpExt DssFallback MPCapableDataFallback) - fbx0))
+fb=$(($(srv MPTcpRs FallbackDss FallbackOptionsDropped) - fb0))
+[ $fb -ge 1 ] && [ $fb -eq $fbx ]
+ktap_result $? "the server's MPTcpRsFallbackDss/OptionsDropped (+$fb) agree with MPTcpExt (+$fbx)"
 ip netns exec "$NS_CLI" iptables -t mangle -F
 
 ip -n "$NS_SRV" mptcp endpoint add 10.0.2.2 dev srv2 id 2 signal
 ip netns exec "$NS_CLI" iptables -t mangle -A POSTROUTING -o cli2 -p tcp \
 	-m length --length 200:65535 -j TCPOPTSTRIP --strip-options 30
 rst0=$(netstat "$NS_SRV" MPTcpExt DssReset)
+rstx0=$(srv MPTcpExt DssReset FallbackFailed) rsr0=$(srv MPTcpRs FallbackRefused)
 make_file "$in" 4
 conn $X mptcp "two subflows, DSS stripped on one: the connection goes on over MPTCP"
 [ $(($(netstat "$NS_SRV" MPTcpExt DssReset) - rst0)) -ge 1 ]
 ktap_result $? "the server reset the subflow without DSS (MPTcpExtDssReset)"
+rstx=$(($(srv MPTcpExt DssReset FallbackFailed) - rstx0))
+rsr=$(($(srv MPTcpRs FallbackRefused) - rsr0))
+[ $rsr -ge 1 ] && [ $rsr -eq $rstx ]
+ktap_result $? "the server's MPTcpRsFallbackRefused (+$rsr) agrees with MPTcpExt DssReset and FallbackFailed (+$rstx)"
 ip netns exec "$NS_CLI" iptables -t mangle -F
 
 # 5. Configuration: bad values are refused, the old ones stay.

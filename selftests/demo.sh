@@ -4,14 +4,16 @@
 # The main job, run inside the guest by `make run`: load mptcp_rs, build two
 # namespaces joined by two 10 Mbit/s paths, configure them with
 # `ip mptcp endpoint` and `ip mptcp limits`, move 16 MiB from the client to
-# the server with a scheduler of ours, and show what happened.
+# the server with a scheduler and a path manager of ours, and show what
+# happened.
 #
-#   demo.sh [scheduler] [MiB]
+#   demo.sh [scheduler] [MiB] [path manager]
 
 . "$(dirname "$0")/lib.sh"
 
 SCHED=${1:-rs_default}
 MIB=${2:-16}
+PM=${3:-rs_kernel}
 RATE=10
 DELAY=5
 trap cleanup_netns EXIT
@@ -22,10 +24,14 @@ section() { printf '\n== %s\n' "$*"; }
 section "module"
 load_module
 modinfo -F description "$MPTCP_RS_KO" | sed 's/^/description: /'
-echo "available_schedulers: $(cat /proc/sys/net/mptcp/available_schedulers)"
+echo "available_schedulers:    $(cat /proc/sys/net/mptcp/available_schedulers)"
+echo "available_path_managers: $(cat /proc/sys/net/mptcp/available_path_managers)"
 
 section "topology: two paths of $RATE Mbit/s, ${DELAY} ms each way"
 setup_two_paths "$SCHED" $RATE $DELAY $RATE $DELAY
+for ns in "$NS_CLI" "$NS_SRV"; do
+	ip netns exec "$ns" sysctl -q net.mptcp.path_manager="$PM"
+done
 echo "client ($NS_CLI): 10.0.1.1 on path 1, 10.0.2.1 on path 2"
 echo "server ($NS_SRV): 10.0.1.2 on path 1, 10.0.2.2 on path 2"
 echo "server endpoints: $(ip -n "$NS_SRV" mptcp endpoint show)"
@@ -33,6 +39,8 @@ echo "server limits:    $(ip -n "$NS_SRV" mptcp limits show)"
 echo "client limits:    $(ip -n "$NS_CLI" mptcp limits show)"
 echo "scheduler:        client $(ip netns exec "$NS_CLI" sysctl -n net.mptcp.scheduler)," \
 	"server $(ip netns exec "$NS_SRV" sysctl -n net.mptcp.scheduler)"
+echo "path manager:     client $(ip netns exec "$NS_CLI" sysctl -n net.mptcp.path_manager)," \
+	"server $(ip netns exec "$NS_SRV" sysctl -n net.mptcp.path_manager)"
 
 in=$(mktemp) out=$(mktemp)
 make_file "$in" "$MIB"
@@ -70,7 +78,12 @@ section "MPTcpExt counters (client namespace)"
 mptcp_ext_counters "$NS_CLI"
 section "MPTcpExt counters (server namespace)"
 mptcp_ext_counters "$NS_SRV"
-section "mptcp_rs counters (deltas)"
-awk 'NR == FNR { before[$1] = $2; next } { print $1, $2 - before[$1] }' \
+section "MPTcpRs counters, per namespace (nstat)"
+for ns in "$NS_CLI" "$NS_SRV"; do
+	echo "$ns:"
+	ip netns exec "$ns" nstat -as 2>/dev/null | awk '/^MPTcpRs/ && $2 != 0 { print "  " $1, $2 }'
+done
+section "mptcp_rs counters, module-wide (deltas)"
+awk 'NR == FNR { before[$1] = $2; next } $2 - before[$1] != 0 { print $1, $2 - before[$1] }' \
 	"$out.before" "$COUNTERS"
 rm -f "$in" "$out" "$out.client" "$out.before"

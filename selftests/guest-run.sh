@@ -2,11 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Entry point inside the guest: runs each test given as "script [args...]"
-# (one argument each), storing its KTAP in $OUT/NN.ktap and its exit status
-# in $OUT/NN.rc, then saves the kernel log.
+# (one argument each, or one line each of the file after --list), storing
+# its KTAP in $OUT/NN.ktap and its exit status in $OUT/NN.rc, then saves
+# the kernel log.
 
 dir=$(cd "$(dirname "$0")" && pwd)
 export MPTCP_RS_KO KSFT_DIR OUT
+if [ "${1:-}" = --list ]; then
+	mapfile -t tests <"$2"
+	set -- "${tests[@]}"
+fi
 n=0
 for test in "$@"; do
 	n=$((n + 1))

@@ -55,7 +55,8 @@ for t in "rr_segments 0" "rr_segments 65" "rr_segments -1" "rr_segments 42949672
 	"rr_segments 1x" "rr_segments @nl" "ecf_beta 1001" \
 	"backup_stale_ms 9" "backup_stale_ms 60001" \
 	"blest_lambda_min 499" "blest_lambda_max 4001" "blest_lambda_min 1301" \
-	"blest_lambda_max 999"; do
+	"blest_lambda_max 999" "pm_retry_ms 9" "pm_retry_ms 600001" "pm_retry_max 17" \
+	"pm_retry_max -1"; do
 	read -r name value <<<"$t"
 	[ "$value" = @nl ] && value=$'\n'
 	write_fails $P/"$name" "$value" "$EINVAL" "tunable $name"
@@ -69,6 +70,12 @@ write_fails $R/blackhole_table_size 3 "$EINVAL" "blackhole_table_size"
 write_fails $R/blackhole_table_size 65537 "$EINVAL" "blackhole_table_size"
 write_fails $R/blackhole_table_size 99999999999 "$EINVAL" "blackhole_table_size"
 write_fails $R/blackhole_entries 5 "Permission denied" "blackhole_entries (read-only)"
+# ndiffports: at least 1, at most 1 + the subflows limit (2 here), 65 at most.
+write_fails $R/ndiffports 0 "$EINVAL" "ndiffports, no subflow"
+write_fails $R/ndiffports 4 "$EINVAL" "ndiffports, above the subflows limit"
+write_fails $R/ndiffports 66 "$EINVAL" "ndiffports, above the maximum"
+write_fails $R/ndiffports -3 "$EINVAL" "ndiffports, negative"
+write_fails $R/ndiffports x "$EINVAL" "ndiffports, not a number"
 
 I=/sys/kernel/debug/mptcp_rs/blackhole_inject
 for v in "10.0.0.1" "10.0.0 5" "10.0.0.256 5" "1.2.3.4 x" "$(printf 'y%.0s' $(seq 64))"; do
@@ -76,8 +83,10 @@ for v in "10.0.0.1" "10.0.0 5" "10.0.0.256 5" "1.2.3.4 x" "$(printf 'y%.0s' $(se
 	ktap_result $? "blackhole_inject refuses '${v:0:24}'"
 done
 
-# The endpoint store and the limits: each bad request is refused with the
-# kernel's message and leaves the listing unchanged.
+# The endpoint store and the limits, with our path manager selected: each
+# bad request is refused with the kernel's message and leaves the listing
+# unchanged.
+ip netns exec $NS sysctl -q net.mptcp.path_manager=rs_kernel
 ip -n $NS mptcp endpoint add 10.0.1.1 id 5 subflow
 ip -n $NS mptcp limits set subflows 2 add_addr_accepted 2
 state() { ip -n $NS mptcp endpoint show; ip -n $NS mptcp limits show; }

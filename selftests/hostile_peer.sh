@@ -3,7 +3,8 @@
 #
 # Hostile peer input: from the client namespace, mptcp_peer.py crafts MPTCP
 # packets over raw sockets against an MPTCP listener in the server namespace
-# (the DUT, running rs_default).  Each case checks the DUT's reaction on the
+# (the DUT, running rs_default and the path manager given, kernel by
+# default: `hostile_peer.sh rs_kernel` for ours).  Each case checks the DUT's reaction on the
 # wire (the tool's exit status and result line) and the exact or bounded
 # moves of the DUT's MPTcpExt counters, as the 7.3 code defines them:
 #
@@ -24,7 +25,9 @@
 #                       the application gets the data (subflow_check_data_avail)
 #
 # then checks that a normal MPTCP transfer still works and that the kernel
-# log is clean.
+# log is clean.  With rs_kernel, the module's counters show it handled each
+# case: the announces it used and refused (PmAddrAccepted,
+# PmNoSubflowLimit), the MP_PRIO (PmPrioReceived).
 
 . "$(dirname "$0")/lib.sh"
 
@@ -33,8 +36,9 @@ DUT=10.0.1.2
 MARK=0x4d50	# SO_MARK of the tool's packets
 LIMIT=2		# the DUT's add_addr_accepted
 PORT=10600
+PM=${1:-kernel}
 
-ktap_header "hostile_peer: crafted MPTCP input from a raw-socket peer"
+ktap_header "hostile_peer: crafted MPTCP input from a raw-socket peer, path manager $PM"
 trap 'cleanup_netns; rm -f "$in" "$out" "$srvlog" "$klog"' EXIT
 
 dmesg0=$(dmesg | wc -l)
@@ -42,8 +46,9 @@ load_module
 in=$(mktemp) out=$(mktemp) srvlog=$(mktemp) klog=$(mktemp)
 
 setup_two_paths rs_default &&
+	ip netns exec "$NS_SRV" sysctl -q net.mptcp.path_manager="$PM" &&
 	[ "$(ip netns exec "$NS_SRV" sysctl -n net.mptcp.scheduler)" = rs_default ]
-ktap_result $? "two namespaces, the DUT uses rs_default"
+ktap_result $? "two namespaces, the DUT uses rs_default and the $PM path manager"
 
 # The DUT announces nothing (so that its own ADD_ADDR does not mix with the
 # cases), accepts 2 extra subflows and 2 ADD_ADDR, and routes the
@@ -68,8 +73,8 @@ ktap_result $? "peer firewall: its kernel's RSTs are dropped, the tool's pass"
 
 declare -A C0 C1
 
-# snapshot <array>: all MPTcpExt counters of the DUT, read at once, into an
-# associative array.
+# snapshot <array>: all MPTcpExt and MPTcpRs counters of the DUT, read at
+# once, into an associative array (ours prefixed with Rs).
 snapshot() {
 	local -n snap=$1
 	local name value
@@ -78,7 +83,9 @@ snapshot() {
 		snap[$name]=$value
 	done < <(ip netns exec "$NS_SRV" cat /proc/net/netstat | awk '
 		$1 == "MPTcpExt:" && !n { for (i = 2; i <= NF; i++) col[i] = $i; n = NF; next }
-		$1 == "MPTcpExt:" { for (i = 2; i <= n; i++) print col[i], $i }')
+		$1 == "MPTcpExt:" { for (i = 2; i <= n; i++) print col[i], $i }
+		$1 == "MPTcpRs:" && !r { for (i = 2; i <= NF; i++) rcol[i] = $i; r = NF; next }
+		$1 == "MPTcpRs:" { for (i = 2; i <= r; i++) print "Rs" rcol[i], $i }')
 }
 
 # case_start <name> [file]: a new port with a server in the DUT, which
@@ -139,6 +146,18 @@ moved() {
 		return
 	fi
 	within "MPTcpExt$name moved by" $((C1[$name] - C0[$name])) "$min" "$max"
+}
+
+# ours <counter> <min> [max]: with rs_kernel, MPTcpRs<counter> of the DUT
+# moved by min (or by min..max); nothing to check with the kernel's.
+ours() {
+	[ "$PM" = rs_kernel ] || return 0
+	local name=Rs$1 min=$2 max=${3:-$2}
+	if [ -z "${C0[$name]}" ] || [ -z "${C1[$name]}" ]; then
+		ktap_fail "$CASE: MPTcp$name is missing from /proc/net/netstat"
+		return
+	fi
+	within "MPTcp$name moved by" $((C1[$name] - C0[$name])) "$min" "$max"
 }
 
 # no_subflow: the DUT has no established TCP subflow left on the port.
@@ -207,6 +226,8 @@ moved AddAddrDrop 0
 moved EchoAddTx $N
 moved MPJoinSynTx $LIMIT
 moved MPJoinSynTxCreatSkErr 0
+ours PmAddrAccepted $LIMIT
+ours PmNoSubflowLimit $((N - LIMIT))
 
 # Back to back: how many the worker takes depends on timing, but never more
 # joins than add_addr_accepted.  (Reading the code, the worker drops the PM
@@ -222,6 +243,8 @@ moved AddAddr $N
 moved AddAddrDrop 0 $((N - 1))
 moved MPJoinSynTx 1 $LIMIT
 moved MPJoinSynTxCreatSkErr 0
+ours PmAddrAccepted 1 $LIMIT
+ours PmNoSubflowLimit 0 $((N - 1))
 
 # A wrong HMAC: ignored before any counter or the PM sees it.
 case_start add-addr-bad-hmac
@@ -233,6 +256,7 @@ moved AddAddr 0
 moved AddAddrDrop 0
 moved EchoAddTx 0
 moved MPJoinSynTx 0
+ours PmAddrAccepted 0
 
 # --- RM_ADDR ---------------------------------------------------------------
 #
@@ -266,6 +290,7 @@ case_start mp-prio
 peer "MP_PRIO, then a 4-byte MP_PRIO with an address id: the connection lives" mp-prio
 case_end
 moved MPPrioRx 1
+ours PmPrioReceived 1
 
 # --- DSS stripped ----------------------------------------------------------
 

@@ -7,7 +7,7 @@
 #   kernel_suites.sh <scheduler> <script>...
 #
 # New namespaces inherit net.mptcp.scheduler from the initial namespace
-# (kernel/patches/0003), so selecting it there forces it everywhere.  The
+# (kernel/patches/0002), so selecting it there forces it everywhere.  The
 # module's MPTcpRsSchedSend counter proves that our code scheduled the
 # traffic.
 

@@ -174,10 +174,11 @@ start_server() {
 }
 
 # client <in> [port] [address]: send <in> from $NS_CLI to the server, by
-# default on path 1.
+# default on path 1; $XFER_CLIENT_ARGS adds options to mptcp_xfer.py.
 client() {
+	# shellcheck disable=SC2086 # the options' words
 	ip netns exec "$NS_CLI" python3 "$XFER" client --addr "${3:-10.0.1.2}" \
-		--port "${2:-10100}" --in "$1"
+		--port "${2:-10100}" --in "$1" ${XFER_CLIENT_ARGS:-}
 }
 
 # transfer <in> <out> [port]: a complete transfer from the client to the

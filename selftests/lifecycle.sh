@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Module lifecycle under traffic: load and unload mptcp_rs many times
-# (CYCLES, default 200) while MPTCP connections run and the scheduler
-# sysctls flip between ours and the kernel's.  Unloading must be refused
-# while a connection uses our code and succeed once it is closed, and
-# nothing may stay behind: scheduler names, the MPTcpRs counters, the
+# (CYCLES, default 200) while MPTCP connections run and the scheduler and
+# path-manager sysctls flip between ours and the kernel's.  Unloading must
+# be refused while a connection uses our code (a scheduler or a path
+# manager of ours) and succeed once it is closed, and nothing may stay
+# behind: scheduler and path-manager names, the MPTcpRs counters, the
 # net.mptcp.rs sysctls, the debugfs directory.
 
 . "$(dirname "$0")/lib.sh"
@@ -16,7 +17,7 @@ trap 'exec 3>&- 2>/dev/null; cleanup_netns; rm -f "$in" "$fifo" "$out".*' EXIT
 
 CONNECT=$KSFT_DIR/mptcp_connect
 SCHEDS=(default rs_default rs_minrtt rs_rr rs_redundant rs_blest rs_ecf rs_backup)
-PMS=(kernel userspace)
+PMS=(kernel rs_kernel userspace rs_ndiffports kernel)
 in=$(mktemp) out=$(mktemp) fifo=$(mktemp -u)
 head -c 65536 /dev/urandom >"$in"
 mkfifo "$fifo"
@@ -35,12 +36,14 @@ leftovers() {
 	[ -e /sys/module/mptcp_rs ] && echo "module"
 }
 
-refused=0 unloaded=0 intact=0 clean=0 loaded=0 errors=()
+refused=0 busy=0 unloaded=0 intact=0 clean=0 loaded=0 errors=()
 for cycle in $(seq "$CYCLES"); do
 	insmod "$MPTCP_RS_KO" && loaded=$((loaded + 1))
 	sched=${SCHEDS[$((cycle % ${#SCHEDS[@]}))]}
+	pm=${PMS[$((cycle % ${#PMS[@]}))]}
 	for ns in "$NS_CLI" "$NS_SRV"; do
 		ip netns exec "$ns" sysctl -q net.mptcp.scheduler="$sched"
+		ip netns exec "$ns" sysctl -q net.mptcp.path_manager="$pm"
 	done
 	port=$((20000 + cycle))
 
@@ -59,11 +62,13 @@ for cycle in $(seq "$CYCLES"); do
 	next=${SCHEDS[$(((cycle + 3) % ${#SCHEDS[@]}))]}
 	ip netns exec "$NS_CLI" sysctl -q net.mptcp.scheduler="$next"
 	sysctl -q net.mptcp.scheduler="$next"
-	ip netns exec "$NS_CLI" sysctl -q net.mptcp.path_manager=${PMS[$((cycle % ${#PMS[@]}))]}
+	ip netns exec "$NS_CLI" sysctl -q net.mptcp.path_manager=${PMS[$(((cycle + 1) % ${#PMS[@]}))]}
+	sysctl -q net.mptcp.path_manager=${PMS[$(((cycle + 2) % ${#PMS[@]}))]}
 
-	if [ "$sched" != default ]; then
+	if [ "$sched" != default ] || [ "${pm#rs_}" != "$pm" ]; then
+		busy=$((busy + 1))
 		if rmmod mptcp_rs 2>/dev/null; then
-			errors+=("cycle $cycle: rmmod succeeded with a $sched connection open")
+			errors+=("cycle $cycle: rmmod succeeded with a $sched/$pm connection open")
 		else
 			refused=$((refused + 1))
 		fi
@@ -74,10 +79,13 @@ for cycle in $(seq "$CYCLES"); do
 	if wait $cli && wait $srv && cmp -s "$in" "$out.srv" && cmp -s "$in" "$out.cli"; then
 		intact=$((intact + 1))
 	else
-		errors+=("cycle $cycle: the $sched connection failed")
+		errors+=("cycle $cycle: the $sched/$pm connection failed")
 	fi
 	sysctl -q net.mptcp.scheduler=default
-	ip netns exec "$NS_CLI" sysctl -q net.mptcp.path_manager=kernel
+	sysctl -q net.mptcp.path_manager=kernel
+	for ns in "$NS_CLI" "$NS_SRV"; do
+		ip netns exec "$ns" sysctl -q net.mptcp.path_manager=kernel
+	done
 
 	for _ in $(seq 100); do
 		lsmod | grep -q '^mptcp_rs ' || break
@@ -98,11 +106,10 @@ for cycle in $(seq "$CYCLES"); do
 done
 
 for e in "${errors[@]}"; do info "$e"; done
-busy=$((CYCLES - CYCLES / ${#SCHEDS[@]}))
 [ $loaded -eq "$CYCLES" ]
 ktap_result $? "the module loaded $loaded times"
 [ $refused -eq "$busy" ]
-ktap_result $? "rmmod was refused in $refused of the $busy cycles with our scheduler in use"
+ktap_result $? "rmmod was refused in $refused of the $busy cycles with our scheduler or path manager in use"
 [ $intact -eq "$CYCLES" ]
 ktap_result $? "$intact connections completed with their data intact"
 [ $unloaded -eq "$CYCLES" ]

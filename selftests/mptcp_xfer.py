@@ -6,10 +6,16 @@
       Accepts one MPTCP connection, writes what it receives to FILE until
       the peer half-closes, then closes.  Prints the byte count and the
       longest time between two receptions (a stall shows there).
-  mptcp_xfer.py client --addr A --port P [--in FILE]
+  mptcp_xfer.py client --addr A --port P [--in FILE] [--hold S]
+                       [--keepalive IDLE,INTVL,CNT] [--mark M]
       Connects over MPTCP, sends FILE (or stdin), half-closes, and waits for
       the server to close: the transfer is complete when the server has
-      everything.  Prints the byte count and the elapsed time.
+      everything.  Prints the byte count and the elapsed time.  --hold
+      sends the first KiB, then keeps the connection idle for S seconds
+      (the first data completes the MPTCP handshake, so that the path
+      manager creates its subflows meanwhile); --keepalive
+      and --mark set SO_KEEPALIVE with TCP_KEEPIDLE/KEEPINTVL/KEEPCNT, and
+      SO_MARK, on the MPTCP socket before it connects.
 
 Both exit non-zero on any error, and the client also when the connection
 fell back to plain TCP (unless --allow-fallback).
@@ -69,9 +75,23 @@ def client(args):
     src = open(args.infile, "rb") if args.infile != "-" else sys.stdin.buffer
     with mptcp_socket() as sk, src:
         sk.settimeout(args.timeout)
+        if args.keepalive:
+            idle, intvl, cnt = (int(v) for v in args.keepalive.split(","))
+            sk.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+            sk.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, idle)
+            sk.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, intvl)
+            sk.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, cnt)
+        if args.mark:
+            sk.setsockopt(socket.SOL_SOCKET, socket.SO_MARK, int(args.mark, 0))
         start = time.monotonic()
         sk.connect((args.addr, args.port))
         total = 0
+        if args.hold:
+            first = src.read(1024)
+            sk.sendall(first)
+            total += len(first)
+            print(f"connected, holding {args.hold} s", flush=True)
+            time.sleep(args.hold)
         while True:
             data = src.read(CHUNK)
             if not data:
@@ -103,6 +123,9 @@ def main():
     cli.add_argument("--in", dest="infile", default="-")
     cli.add_argument("--timeout", type=float, default=120)
     cli.add_argument("--allow-fallback", action="store_true")
+    cli.add_argument("--hold", type=float, default=0)
+    cli.add_argument("--keepalive")
+    cli.add_argument("--mark")
     args = parser.parse_args()
     try:
         server(args) if args.mode == "server" else client(args)

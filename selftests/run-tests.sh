@@ -9,23 +9,38 @@
 . "$(dirname "$0")/../kernel/scripts/env.sh"
 
 # SUITE=quick|ci|full picks the guest tests; ci is what `make test` runs,
-# quick is the edit-test loop (a few minutes).
+# quick is the edit-test loop (a few minutes), full the acceptance runs
+# (every mptcp_join.sh group with rs_kernel and with the kernel's path
+# manager, every scheduler with the kernel's suites).
 QUICK=(
 	kunit.sh
 	sched_rs_default.sh
 	hostile_config.sh
 )
-CI=(
+COMMON=(
 	"${QUICK[@]}"
+	pm_rs.sh
 	hostile_peer.sh
+	"hostile_peer.sh rs_kernel"
 	sched_family.sh
 	blackhole.sh
 	lifecycle.sh
 	"kernel_suites.sh rs_default mptcp_connect.sh simult_flows.sh"
-	"kernel_suites.sh rs_redundant mptcp_connect.sh"
+	"kernel_pm_suites.sh rs_kernel pm_netlink.sh"
+)
+# mptcp_join.sh groups for CI: ones that exercise the path manager's
+# decisions (subflow and signal endpoints, laminar, addition, fullmesh, the
+# C flag, endpoint changes), within CI's time; test-full runs them all.
+JOIN_CI="-f -s -L -a -m -d -I"
+CI=(
+	"${COMMON[@]}"
+	"kernel_pm_suites.sh rs_kernel mptcp_join.sh $JOIN_CI"
 )
 FULL=(
-	"${CI[@]}"
+	"${COMMON[@]}"
+	"kernel_suites.sh rs_redundant mptcp_connect.sh"
+	"kernel_pm_suites.sh kernel mptcp_join.sh all"
+	"kernel_pm_suites.sh rs_kernel mptcp_join.sh all"
 	"kernel_suites.sh rs_minrtt simult_flows.sh"
 	"kernel_suites.sh rs_blest simult_flows.sh"
 	"kernel_suites.sh rs_ecf simult_flows.sh"
@@ -64,9 +79,12 @@ echo "== host: coverage and fuzzing"
 
 echo "== guest: ${#GUEST_TESTS[@]} tests"
 echo ${#GUEST_TESTS[@]} >"$results/tests.expected"
-printf -v quoted "'%s' " "${GUEST_TESTS[@]}"
-"$REPO_DIR/selftests/vm.sh" "$results" "$REPO_DIR/selftests/guest-run.sh $quoted"
+# The list goes in a file: the guest command travels on the kernel command
+# line, which is at most 2048 bytes long.
+printf '%s\n' "${GUEST_TESTS[@]}" >"$results/tests.list"
+"$REPO_DIR/selftests/vm.sh" "$results" "$REPO_DIR/selftests/guest-run.sh --list $results/tests.list"
 echo $? >"$results/vm.status"
 
 echo "== summary (after $(($(date +%s) - start)) s)"
+"$REPO_DIR/selftests/pm_compare.sh" "$results"
 "$REPO_DIR/selftests/summary.sh" "$results"

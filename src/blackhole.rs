@@ -200,6 +200,29 @@ pub(crate) fn established(net: &Net, dest: Option<Key>, loopback: bool) {
     }
 }
 
+/// A connection fell back to TCP (`done`), or could not and its subflow
+/// is reset; `reason` is the `MPTcpExt` counter of the cause.
+pub(crate) fn fallback(net: &Net, reason: u32, done: bool) {
+    use kernel::bindings;
+    let counter = match reason {
+        // Not a fallback: MPTCP was not tried, ActiveDisabled* counted it.
+        bindings::linux_mptcp_mib_field_MPTCP_MIB_MPCAPABLEACTIVEDISABLED => return,
+        _ if !done => Counter::FallbackRefused,
+        bindings::linux_mptcp_mib_field_MPTCP_MIB_MPCAPABLEACTIVEDROP
+        | bindings::linux_mptcp_mib_field_MPTCP_MIB_MPCAPABLEACTIVEFALLBACK => {
+            Counter::FallbackNoMpc
+        }
+        bindings::linux_mptcp_mib_field_MPTCP_MIB_MPCAPABLEDATAFALLBACK => {
+            Counter::FallbackOptionsDropped
+        }
+        bindings::linux_mptcp_mib_field_MPTCP_MIB_DSSFALLBACK
+        | bindings::linux_mptcp_mib_field_MPTCP_MIB_DSSCORRUPTIONFALLBACK
+        | bindings::linux_mptcp_mib_field_MPTCP_MIB_INFINITEMAPTX => Counter::FallbackDss,
+        _ => Counter::FallbackOther,
+    };
+    mib::inc(net, counter);
+}
+
 /// Records `count` synthetic blackholes towards consecutive IPv4
 /// destinations from `first`, in `net` (a testing aid, see
 /// `selftests/blackhole.sh`): the same path as real ones.

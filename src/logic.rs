@@ -13,6 +13,9 @@
 #[path = "../sched/logic/mod.rs"]
 pub mod sched;
 
+#[path = "../pm/logic/mod.rs"]
+pub mod pm;
+
 #[path = "../mib/logic/mod.rs"]
 pub mod mib;
 
@@ -21,3 +24,7 @@ pub mod tunable;
 
 #[path = "logic/blackhole.rs"]
 pub mod blackhole;
+
+#[cfg(test)]
+#[path = "logic/rng.rs"]
+mod rng;

@@ -4,12 +4,14 @@
 //!
 //! Loading the module registers its packet schedulers with the MPTCP core
 //! (select one per network namespace with `sysctl
-//! net.mptcp.scheduler=<name>`), takes over the blackhole backoff (per
+//! net.mptcp.scheduler=<name>`) and its path managers (`sysctl
+//! net.mptcp.path_manager=<name>`), takes over the blackhole backoff (per
 //! destination by default, `net.mptcp.rs.*`), and adds its counters to
 //! `/proc/net/netstat`.
 //!
-//! Layout: [`ffi`] is the only place with `unsafe`; `sched/` holds the
-//! kernel-side schedulers; [`logic`] is the pure decision code, also built
+//! Layout: [`ffi`] is the only place with `unsafe`; `sched/` and `pm/`
+//! hold the kernel-side schedulers and path managers; [`logic`] is the
+//! pure decision code, also built
 //! for the host by `cargo test`; `kunit/` runs the same case tables inside
 //! the kernel.
 
@@ -24,6 +26,9 @@ mod tunable;
 #[path = "../sched/mod.rs"]
 mod sched;
 
+#[path = "../pm/mod.rs"]
+mod pm;
+
 #[path = "../mib/mod.rs"]
 mod mib;
 
@@ -34,11 +39,14 @@ module! {
     type: MptcpRs,
     name: "mptcp_rs",
     authors: ["mptcp-rs maintainers"],
-    description: "Multipath TCP schedulers and blackhole policy in Rust",
+    description: "Multipath TCP schedulers, path managers and blackhole policy in Rust",
     license: "GPL",
 }
 
-use ffi::sched::Registration;
+use ffi::{
+    pm::Registration as PmRegistration,
+    sched::Registration, //
+};
 
 // Fields drop in declaration order: what calls into the module goes first,
 // the per-namespace state and the counters last.
@@ -58,6 +66,10 @@ struct MptcpRs {
     rs_ecf: Registration<sched::ecf::RsEcf>,
     #[pin]
     rs_backup: Registration<sched::backup::RsBackup>,
+    #[pin]
+    rs_kernel: PmRegistration<pm::kernel::RsKernel>,
+    #[pin]
+    rs_ndiffports: PmRegistration<pm::ndiffports::RsNdiffports>,
     #[pin]
     active: ffi::active::Registration,
     _debugfs: mib::Files,
@@ -81,6 +93,8 @@ impl kernel::InPlaceModule for MptcpRs {
             rs_blest <- Registration::new(module),
             rs_ecf <- Registration::new(module),
             rs_backup <- Registration::new(module),
+            rs_kernel <- PmRegistration::new(module),
+            rs_ndiffports <- PmRegistration::new(module),
         })
     }
 }

@@ -5,27 +5,52 @@
 use crate::{
     blackhole::NetBlackhole,
     ffi::{
-        net::Net,
-        sysctl::Sysctl, //
+        net::{
+            Net,
+            Owner, //
+        },
+        sysctl::Sysctl,
     },
 };
-use kernel::prelude::*;
+use kernel::{
+    prelude::*,
+    sync::atomic::{
+        Atomic,
+        Relaxed, //
+    },
+};
 
-/// What the module keeps per namespace: the blackhole backoff and its
-/// sysctls.
+/// `net.mptcp.rs.ndiffports` of a new namespace: one join besides the
+/// initial subflow, within the kernel's default `subflows` limit of 2.
+const NDIFFPORTS_DEFAULT: i32 = 2;
+
+/// What the module keeps per namespace: the blackhole backoff, the path
+/// managers' settings, and the sysctls.
 #[pin_data]
 pub(crate) struct NetState {
+    /// The namespace.
+    pub(crate) owner: Owner,
     #[pin]
     pub(crate) blackhole: NetBlackhole,
+    /// `net.mptcp.rs.ndiffports`: the subflows `rs_ndiffports` opens.
+    pub(crate) ndiffports: Atomic<i32>,
     pub(crate) sysctl: Sysctl,
 }
 
 impl NetState {
     /// The state of a new namespace.
-    pub(crate) fn new(_net: &Net) -> impl PinInit<Self, Error> {
+    pub(crate) fn new(net: &Net) -> impl PinInit<Self, Error> {
+        let owner = Owner::new(net);
         try_pin_init!(Self {
+            owner,
             blackhole <- NetBlackhole::new(),
+            ndiffports: Atomic::new(NDIFFPORTS_DEFAULT),
             sysctl: Sysctl::new(),
         })
+    }
+
+    /// The number of subflows `rs_ndiffports` opens.
+    pub(crate) fn ndiffports(&self) -> u32 {
+        u32::try_from(self.ndiffports.load(Relaxed)).unwrap_or(1)
     }
 }

@@ -77,6 +77,59 @@ counters! {
     /// An MPTCP connection succeeded where a backoff was on record, and
     /// reset it.
     BackoffReset,
+    /// A connection fell back to TCP: its SYNs with MP_CAPABLE got no
+    /// answer (`MPTcpExtMPCapableSYNTXDrop`), or the SYN-ACK none
+    /// (`MPTcpExtMPCapableFallbackSYNACK`).
+    FallbackNoMpc,
+    /// A connection fell back to TCP: the MPTCP options were dropped
+    /// after the handshake, before any other data
+    /// (`MPTcpExtMPCapableDataFallback`).
+    FallbackOptionsDropped,
+    /// A connection fell back to TCP: data without a valid DSS mapping
+    /// (`MPTcpExtDssFallback`, `MPTcpExtDSSCorruptionFallback`,
+    /// `MPTcpExtInfiniteMapTx`).
+    FallbackDss,
+    /// A connection fell back to TCP for another reason (simultaneous
+    /// connect, TCP-MD5, token exhaustion).
+    FallbackOther,
+    /// A fallback was needed but no longer possible: the subflow is reset
+    /// instead (`MPTcpExtFallbackFailed`).
+    FallbackRefused,
+    /// A connection using one of our path managers became fully
+    /// established with something for the path manager to do (endpoints
+    /// to use, or `rs_ndiffports`' joins).
+    PmEstablished,
+    /// One of our path managers created a subflow.
+    PmSubflowCreated,
+    /// `rs_kernel` announced one of its addresses (ADD_ADDR).
+    PmAddrAnnounced,
+    /// `rs_kernel` created subflows to an address the peer announced.
+    PmAddrAccepted,
+    /// The peer removed an address our path manager had subflows to.
+    PmRmAddr,
+    /// An expected subflow was not created: the `subflows` or
+    /// `add_addr_accepted` limit was reached (counted each time our path
+    /// manager stopped for it, or refused an announce or a join).
+    PmNoSubflowLimit,
+    /// An expected subflow was not created: no local endpoint could be
+    /// used for an address the peer announced.
+    PmNoSubflowEndpoint,
+    /// An expected subflow was not created: the local and remote address
+    /// families do not fit the socket (IPv4 and IPv6 mixed, `IPV6_V6ONLY`).
+    PmNoSubflowFamily,
+    /// An expected subflow was not created: creating it failed locally
+    /// (bind, route, memory) or its join failed otherwise than by the peer,
+    /// a timeout for instance.
+    PmNoSubflowError,
+    /// An expected subflow was not created: the peer refused or reset the
+    /// join, or denies joins to its initial address (C flag).
+    PmNoSubflowRefused,
+    /// A failed subflow was created again after its backoff.
+    PmSubflowRetry,
+    /// A failed subflow used up its attempts, and is not created again.
+    PmRetryGaveUp,
+    /// The peer changed the priority of a subflow (MP_PRIO).
+    PmPrioReceived,
 }
 
 /// Number of counters.

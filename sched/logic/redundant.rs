@@ -23,7 +23,7 @@ pub const fn takes(sf: &SubflowInput, backup: bool) -> bool {
 /// Schedules all active non-backup subflows with send-buffer room, or all
 /// active backup subflows when no non-backup subflow is active.  The
 /// module registers it with `MPTCP_SCHED_FLAG_REDUNDANT`, so that each
-/// subflow sends all the data (kernel patch 0005), skipping what the peer
+/// subflow sends all the data (kernel patch 0004), skipping what the peer
 /// already acknowledged through another subflow: the connection gets the
 /// latency of the fastest path and survives the loss of any path without a
 /// stall.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The active-MPTCP callbacks (kernel patch 0006): whether a connection
-//! tries MPTCP, blackholes, successes.
+//! The active-MPTCP callbacks (kernel patches 0006 and 0012): whether a
+//! connection tries MPTCP, blackholes, successes, fallbacks.
 //!
 //! C header: [`include/net/mptcp.h`](srctree/include/net/mptcp.h).
 
@@ -95,6 +95,16 @@ unsafe extern "C" fn on_established(ssk: *const bindings::sock, loopback: bool) 
     blackhole::established(net, dest, loopback);
 }
 
+/// # Safety
+///
+/// Called by the MPTCP core, under `rcu_read_lock()`, with a valid MPTCP
+/// socket.
+unsafe extern "C" fn on_fallback(sk: *const bindings::sock, reason: c_int, done: bool) {
+    // SAFETY: the socket is valid for the call.
+    let net = unsafe { Net::of_sock(sk) };
+    blackhole::fallback(net, u32::try_from(reason).unwrap_or(u32::MAX), done);
+}
+
 /// Our callbacks, registered with the MPTCP core.
 ///
 /// # Invariants
@@ -123,6 +133,7 @@ impl Registration {
                     allow: Some(allow),
                     blackhole: Some(on_blackhole),
                     established: Some(on_established),
+                    fallback: Some(on_fallback),
                 };
                 // SAFETY: the initializer may write to `slot`.
                 unsafe { slot.write(ops) };

@@ -12,6 +12,24 @@ pub(crate) mod mib;
 pub(crate) mod msk;
 pub(crate) mod net;
 mod params;
+pub(crate) mod pm;
+pub(crate) mod pm_conn;
 pub(crate) mod sched;
 pub(crate) mod sysctl;
 pub(crate) mod time;
+
+use kernel::prelude::*;
+
+/// A C `name[N]` field: `name` with its NUL, zero-padded.  Fails the build
+/// when the name does not fit.
+const fn name_field<const N: usize>(name: &CStr) -> [c_char; N] {
+    let bytes = name.to_bytes_with_nul();
+    assert!(bytes.len() <= N, "name too long for its C field");
+    let mut out = [0; N];
+    let mut i = 0;
+    while i < bytes.len() {
+        out[i] = bytes[i] as c_char;
+        i += 1;
+    }
+    out
+}

@@ -168,7 +168,7 @@ impl Subflow {
     /// # Safety
     ///
     /// `ptr` is a subflow on the `conn_list` of an msk locked for `'a`.
-    unsafe fn from_raw<'a>(ptr: *mut bindings::mptcp_subflow_context) -> &'a Self {
+    pub(super) unsafe fn from_raw<'a>(ptr: *mut bindings::mptcp_subflow_context) -> &'a Self {
         // SAFETY: transparent wrapper; validity is the caller's guarantee.
         unsafe { &*ptr.cast::<Self>() }
     }
@@ -186,6 +186,50 @@ impl Subflow {
     fn ssk(&self) -> *mut bindings::sock {
         // SAFETY: a subflow always has its TCP socket.
         unsafe { bindings::mptcp_subflow_tcp_sock(self.as_raw()) }
+    }
+
+    /// The subflow's TCP socket, valid as long as the subflow.
+    pub(super) fn sock(&self) -> *mut bindings::sock {
+        self.ssk()
+    }
+
+    /// `subflow->local_id`: negative until known.
+    pub(super) fn local_id(&self) -> i16 {
+        // SAFETY: the field is valid; it is set without the msk lock in
+        // some paths, hence READ_ONCE.
+        unsafe { Atomic::from_ptr(&raw mut (*self.fields()).local_id) }.load(Relaxed)
+    }
+
+    /// `subflow->remote_id`.
+    pub(super) fn remote_id(&self) -> u8 {
+        // SAFETY: as for `local_id`; the kernel's atomics are signed.
+        let id = unsafe { Atomic::from_ptr((&raw mut (*self.fields()).remote_id).cast::<i8>()) };
+        id.load(Relaxed) as u8
+    }
+
+    /// This side created the subflow with MP_JOIN.
+    pub(super) fn request_join(&self) -> bool {
+        // SAFETY: the bitfield is valid, set at creation.
+        unsafe {
+            bindings::mptcp_subflow_context__bindgen_ty_1__bindgen_ty_1::request_join_raw(
+                self.fields(),
+            ) != 0
+        }
+    }
+
+    /// The peer created the subflow with MP_JOIN.
+    pub(super) fn mp_join(&self) -> bool {
+        // SAFETY: the bitfield is valid, set at creation.
+        unsafe {
+            bindings::mptcp_subflow_context__bindgen_ty_1__bindgen_ty_1::mp_join_raw(self.fields())
+                != 0
+        }
+    }
+
+    /// The join completed (`subflow->fully_established`).
+    pub(super) fn join_complete(&self) -> bool {
+        // SAFETY: the field is valid; set from softirq, hence READ_ONCE.
+        unsafe { Atomic::from_ptr(&raw mut (*self.fields()).fully_established) }.load(Relaxed)
     }
 
     /// The TCP socket as a `struct tcp_sock` (`tcp_sk()`).

@@ -29,6 +29,35 @@ use kernel::{
 #[repr(transparent)]
 pub(crate) struct Net(Opaque<bindings::net>);
 
+/// The namespace a per-namespace state belongs to.
+///
+/// # Invariants
+///
+/// Points to a namespace that outlives the value: it is only stored in
+/// that namespace's own state, which its pernet `exit` drops.
+pub(crate) struct Owner(*mut bindings::net);
+
+// SAFETY: a namespace may be used from any thread while it lives, which it
+// does for as long as the value (type invariant).
+unsafe impl Send for Owner {}
+
+// SAFETY: as above; the pointer is never written.
+unsafe impl Sync for Owner {}
+
+impl Owner {
+    /// For the state of `net`, and only there.
+    pub(crate) fn new(net: &Net) -> Self {
+        // INVARIANT: the caller stores it in `net`'s own state.
+        Self(net.as_raw())
+    }
+
+    /// The namespace.
+    pub(crate) fn get(&self) -> &Net {
+        // SAFETY: the namespace outlives `self` (type invariant).
+        unsafe { Net::from_raw(self.0) }
+    }
+}
+
 /// The id the kernel gives our per-namespace state (`pernet_operations.id`).
 struct NetId(UnsafeCell<c_uint>);
 

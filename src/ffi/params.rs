@@ -8,6 +8,7 @@
 //! descriptors are the `module_param_cb(name, &ops, &tunable, 0644)` of C.
 
 use crate::{
+    pm::tunables as pm,
     sched::tunables as sched,
     tunable::Tunable, //
 };
@@ -113,4 +114,6 @@ params! {
     BLEST_LAMBDA_MAX: "blest_lambda_max" => sched::BLEST_LAMBDA_MAX,
     ECF_BETA: "ecf_beta" => sched::ECF_BETA,
     BACKUP_STALE_MS: "backup_stale_ms" => sched::BACKUP_STALE_MS,
+    PM_RETRY_MS: "pm_retry_ms" => pm::PM_RETRY_MS,
+    PM_RETRY_MAX: "pm_retry_max" => pm::PM_RETRY_MAX,
 }

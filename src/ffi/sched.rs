@@ -19,25 +19,11 @@ use kernel::{
 
 const NAME_MAX: usize = bindings::MPTCP_SCHED_NAME_MAX as usize;
 
-/// The C `name` field: `name` with its NUL, zero-padded.  Fails the build
-/// when the name does not fit.
-const fn ops_name(name: &CStr) -> [c_char; NAME_MAX] {
-    let bytes = name.to_bytes_with_nul();
-    assert!(bytes.len() <= NAME_MAX, "scheduler name too long");
-    let mut out = [0; NAME_MAX];
-    let mut i = 0;
-    while i < bytes.len() {
-        out[i] = bytes[i] as c_char;
-        i += 1;
-    }
-    out
-}
-
 /// The `extern "C"` side of a [`Scheduler`].
 struct Adapter<T: Scheduler>(PhantomData<T>);
 
 impl<T: Scheduler> Adapter<T> {
-    const NAME: [c_char; NAME_MAX] = ops_name(T::NAME);
+    const NAME: [c_char; NAME_MAX] = super::name_field(T::NAME);
 
     /// The per-connection state lives in `msk->sched_priv`.
     const STATE_FITS: () = assert!(

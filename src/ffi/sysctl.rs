@@ -15,15 +15,17 @@ use crate::{
         TABLE_MAX,
         TABLE_MIN, //
     },
+    logic::pm::ndiffports,
     netstate::NetState,
 };
 use core::cell::UnsafeCell;
 use kernel::{
     bindings,
-    prelude::*, //
+    prelude::*,
+    sync::atomic::Relaxed, //
 };
 
-const ENTRIES: usize = 3;
+const ENTRIES: usize = 4;
 
 /// The registered table of one namespace.
 struct Registered {
@@ -62,6 +64,8 @@ static MODE_MIN: Bound = Bound(MODE_NETNS);
 static MODE_MAX: Bound = Bound(MODE_DESTINATION);
 static SIZE_MIN: Bound = Bound(TABLE_MIN);
 static SIZE_MAX: Bound = Bound(TABLE_MAX);
+static NDIFF_MIN: Bound = Bound(ndiffports::N_MIN as i32);
+static NDIFF_MAX: Bound = Bound(ndiffports::N_MAX as i32);
 
 fn bound(b: &'static Bound) -> *mut c_void {
     // The kernel only reads the bounds.
@@ -151,6 +155,43 @@ unsafe extern "C" fn entries_handler(
     unsafe { dointvec(ctl, write, buffer, lenp, ppos, &mut value) }
 }
 
+/// `ndiffports`: the subflows `rs_ndiffports` opens, at least 1, and at
+/// most 1 more than the namespace's `subflows` limit allows.
+///
+/// # Safety
+///
+/// Called by the sysctl code for our entry.
+unsafe extern "C" fn ndiffports_handler(
+    ctl: *const bindings::ctl_table,
+    write: c_int,
+    buffer: *mut c_void,
+    lenp: *mut usize,
+    ppos: *mut bindings::loff_t,
+) -> c_int {
+    // SAFETY: our registered entry.
+    let state = unsafe { state(ctl) };
+    let mut value = state.ndiffports.load(Relaxed);
+    // SAFETY: forwarded from our caller.
+    let ret = unsafe { dointvec(ctl, write, buffer, lenp, ppos, &mut value) };
+    if ret != 0 || write == 0 {
+        return ret;
+    }
+    // SAFETY: the namespace of our entry is alive.
+    let limit = unsafe { bindings::mptcp_pm_net_limit_extra_subflows(state.owner.get().as_raw()) };
+    let n = u32::try_from(value).unwrap_or(0);
+    if !ndiffports::n_fits(n, limit) {
+        pr_warn!(
+            "ndiffports: {} refused: above the subflows limit ({}) plus the initial subflow; kept {}\n",
+            n,
+            limit,
+            state.ndiffports.load(Relaxed)
+        );
+        return EINVAL.to_errno();
+    }
+    state.ndiffports.store(value, Relaxed);
+    0
+}
+
 fn entry(
     name: &'static CStr,
     data: *mut c_void,
@@ -196,6 +237,13 @@ pub(crate) fn register(net: &Net, state: &NetState) -> Result {
                 0o444,
                 Some(entries_handler),
                 None,
+            ),
+            entry(
+                c"ndiffports",
+                state_ptr,
+                0o644,
+                Some(ndiffports_handler),
+                Some((&NDIFF_MIN, &NDIFF_MAX)),
             ),
         ],
         GFP_KERNEL,

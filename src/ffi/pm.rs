@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Registration of path managers with the MPTCP core (kernel patches
+//! 0008-0010).
+//!
+//! C header: [`include/net/mptcp.h`](srctree/include/net/mptcp.h).
+//!
+//! The core calls a connection's path manager on the events listed in
+//! `struct mptcp_pm_ops`; each callback here builds the view of the
+//! connection that its calling context allows ([`PmConn`] with the msk
+//! socket lock held, [`PmSoft`] without it) and hands it to the
+//! [`PathManager`].
+
+use super::{
+    msk::Subflow,
+    pm_conn::{
+        addr_from_c,
+        endpoint_from_c,
+        EndpointList,
+        NetEndpoints,
+        PmConn,
+        PmSoft, //
+    },
+};
+use crate::pm::PathManager;
+use core::marker::PhantomData;
+use kernel::{
+    bindings,
+    error::to_result,
+    prelude::*,
+    types::Opaque, //
+};
+
+const NAME_MAX: usize = bindings::MPTCP_PM_NAME_MAX as usize;
+
+/// The `extern "C"` side of a [`PathManager`].
+///
+/// Every callback but the softirq ones (`accept_addr`,
+/// `allow_new_subflow`, `prio_received`, `get_local_id`, `get_priority`)
+/// is called with the msk socket lock held, which serialises them and
+/// makes the per-connection state in `msk->pm_priv` theirs alone.
+struct Adapter<T: PathManager>(PhantomData<T>);
+
+impl<T: PathManager> Adapter<T> {
+    const NAME: [c_char; NAME_MAX] = super::name_field(T::NAME);
+
+    /// # Safety
+    ///
+    /// Called by the MPTCP core only: `msk` is a connection starting to use
+    /// these ops, not visible to anyone else, its `pm_priv` zeroed.
+    unsafe extern "C" fn init(msk: *mut bindings::mptcp_sock) {
+        // SAFETY: nobody else sees the connection; its PM data is set up.
+        let mut c = unsafe { PmConn::<T::Private>::init(msk) };
+        T::init(&mut c);
+    }
+
+    /// # Safety
+    ///
+    /// Called by the MPTCP core from its worker, with the msk socket lock
+    /// and `msk->pm.lock` held.
+    unsafe extern "C" fn established(msk: *mut bindings::mptcp_sock) {
+        // SAFETY: both locks held, our ops (see above).
+        let mut c = unsafe { PmConn::<T::Private>::enter(msk, true) };
+        T::established(&mut c);
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Self::established`].
+    unsafe extern "C" fn subflow_established(msk: *mut bindings::mptcp_sock) {
+        // SAFETY: both locks held, our ops.
+        let mut c = unsafe { PmConn::<T::Private>::enter(msk, true) };
+        T::subflow_established(&mut c);
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Self::established`].
+    unsafe extern "C" fn add_addr_received(msk: *mut bindings::mptcp_sock) {
+        // SAFETY: both locks held, our ops.
+        let mut c = unsafe { PmConn::<T::Private>::enter(msk, true) };
+        T::add_addr_received(&mut c);
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Self::established`].
+    unsafe extern "C" fn timeout(msk: *mut bindings::mptcp_sock) {
+        // SAFETY: both locks held, our ops.
+        let mut c = unsafe { PmConn::<T::Private>::enter(msk, true) };
+        T::timeout(&mut c);
+    }
+
+    /// # Safety
+    ///
+    /// Called by the MPTCP core with the msk socket lock and
+    /// `msk->pm.lock` held.
+    unsafe extern "C" fn rm_addr_received(msk: *mut bindings::mptcp_sock, id: u8) {
+        // SAFETY: both locks held, our ops.
+        let mut c = unsafe { PmConn::<T::Private>::enter(msk, true) };
+        T::rm_addr_received(&mut c, id);
+    }
+
+    /// # Safety
+    ///
+    /// Called by the MPTCP core with the msk socket lock and
+    /// `msk->pm.lock` held, `subflow` one of its subflows being closed.
+    unsafe extern "C" fn subflow_closed(
+        msk: *mut bindings::mptcp_sock,
+        subflow: *const bindings::mptcp_subflow_context,
+    ) {
+        // SAFETY: the subflow is valid for the call, its msk locked.
+        let sf = unsafe { Subflow::from_raw(subflow.cast_mut()) }.view();
+        // SAFETY: both locks held, our ops.
+        let mut c = unsafe { PmConn::<T::Private>::enter(msk, true) };
+        T::subflow_closed(&mut c, &sf);
+    }
+
+    /// # Safety
+    ///
+    /// Called by the MPTCP core with the msk socket lock held.
+    unsafe extern "C" fn closed(msk: *mut bindings::mptcp_sock) {
+        // SAFETY: the msk socket lock is held, our ops.
+        let mut c = unsafe { PmConn::<T::Private>::enter(msk, false) };
+        T::closed(&mut c);
+    }
+
+    /// # Safety
+    ///
+    /// Called by the MPTCP core in softirq, with `msk->pm.lock` held and
+    /// `addr` valid for the call.
+    unsafe extern "C" fn accept_addr(
+        msk: *mut bindings::mptcp_sock,
+        addr: *const bindings::mptcp_addr_info,
+    ) -> bool {
+        // SAFETY: valid for the call.
+        let addr = addr_from_c(unsafe { &*addr });
+        // SAFETY: the PM lock is held.
+        let mut c = unsafe { PmSoft::enter(msk) };
+        T::accept_addr(&mut c, &addr)
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Self::accept_addr`].
+    unsafe extern "C" fn allow_new_subflow(msk: *mut bindings::mptcp_sock) -> bool {
+        // SAFETY: the PM lock is held.
+        let mut c = unsafe { PmSoft::enter(msk) };
+        T::allow_new_subflow(&mut c)
+    }
+
+    /// # Safety
+    ///
+    /// Called by the MPTCP core in softirq, under RCU.
+    unsafe extern "C" fn prio_received(
+        msk: *mut bindings::mptcp_sock,
+        _subflow: *mut bindings::mptcp_subflow_context,
+        backup: u8,
+    ) {
+        // SAFETY: a live connection, which holds its namespace.
+        let net = unsafe { super::net::Net::of_sock(msk.cast()) };
+        T::prio_received(net, backup != 0);
+    }
+
+    /// # Safety
+    ///
+    /// Called by the MPTCP core with the msk socket lock held, `entry`
+    /// valid for the call.
+    unsafe extern "C" fn endp_added(
+        msk: *mut bindings::mptcp_sock,
+        entry: *const bindings::mptcp_pm_addr_entry,
+    ) {
+        // SAFETY: valid for the call.
+        let entry = endpoint_from_c(unsafe { &*entry });
+        // SAFETY: the msk socket lock is held, our ops.
+        let mut c = unsafe { PmConn::<T::Private>::enter(msk, false) };
+        T::endp_added(&mut c, &entry);
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Self::endp_added`].
+    unsafe extern "C" fn endp_removed(
+        msk: *mut bindings::mptcp_sock,
+        entry: *const bindings::mptcp_pm_addr_entry,
+    ) {
+        // SAFETY: valid for the call.
+        let entry = endpoint_from_c(unsafe { &*entry });
+        // SAFETY: the msk socket lock is held, our ops.
+        let mut c = unsafe { PmConn::<T::Private>::enter(msk, false) };
+        T::endp_removed(&mut c, &entry);
+    }
+
+    /// # Safety
+    ///
+    /// Called by the MPTCP core with the msk socket lock held; `rm_list` is
+    /// a list of `struct mptcp_pm_addr_entry` that only the caller changes,
+    /// not while we run.
+    unsafe extern "C" fn endp_flushed(
+        msk: *mut bindings::mptcp_sock,
+        rm_list: *mut bindings::list_head,
+    ) {
+        // SAFETY: a stable list of entries, valid for the call.
+        let list = unsafe { EndpointList::new(rm_list) };
+        // SAFETY: the msk socket lock is held, our ops.
+        let mut c = unsafe { PmConn::<T::Private>::enter(msk, false) };
+        T::endp_flushed(&mut c, list);
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Self::endp_added`].
+    unsafe extern "C" fn endp_changed(
+        msk: *mut bindings::mptcp_sock,
+        entry: *const bindings::mptcp_pm_addr_entry,
+        changed: u8,
+    ) {
+        // SAFETY: valid for the call.
+        let entry = endpoint_from_c(unsafe { &*entry });
+        // SAFETY: the msk socket lock is held, our ops.
+        let mut c = unsafe { PmConn::<T::Private>::enter(msk, false) };
+        T::endp_changed(&mut c, &entry, u32::from(changed));
+    }
+
+    /// The endpoint store's ID for the address: our path managers take the
+    /// IDs `ip mptcp endpoint` shows, as the C one does.
+    ///
+    /// # Safety
+    ///
+    /// Called by the MPTCP core, under RCU, with valid arguments.
+    unsafe extern "C" fn get_local_id(
+        msk: *mut bindings::mptcp_sock,
+        skc: *mut bindings::mptcp_pm_addr_entry,
+    ) -> c_int {
+        // SAFETY: forwarded from our caller, in the same context.
+        unsafe { bindings::mptcp_pm_nl_get_local_id(msk, skc) }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the MPTCP core, under RCU, with valid arguments.
+    unsafe extern "C" fn get_priority(
+        msk: *mut bindings::mptcp_sock,
+        skc: *mut bindings::mptcp_addr_info,
+    ) -> bool {
+        // SAFETY: valid for the call.
+        let addr = addr_from_c(unsafe { &*skc });
+        // SAFETY: a live connection, which holds its namespace.
+        let net = unsafe { super::net::Net::of_sock(msk.cast()) };
+        T::get_priority(&NetEndpoints::new(net), &addr)
+    }
+
+    fn ops(module: &'static ThisModule) -> bindings::mptcp_pm_ops {
+        let mut ops: bindings::mptcp_pm_ops = pin_init::zeroed();
+        ops.name = Self::NAME;
+        ops.owner = module.as_ptr();
+        ops.type_ = bindings::mptcp_pm_type_MPTCP_PM_TYPE_KERNEL as u8;
+        ops.init = Some(Self::init);
+        ops.established = Some(Self::established);
+        ops.subflow_established = Some(Self::subflow_established);
+        ops.add_addr_received = Some(Self::add_addr_received);
+        ops.timeout = Some(Self::timeout);
+        ops.rm_addr_received = Some(Self::rm_addr_received);
+        ops.subflow_closed = Some(Self::subflow_closed);
+        ops.closed = Some(Self::closed);
+        ops.accept_addr = Some(Self::accept_addr);
+        ops.allow_new_subflow = Some(Self::allow_new_subflow);
+        ops.prio_received = Some(Self::prio_received);
+        ops.endp_added = Some(Self::endp_added);
+        ops.endp_removed = Some(Self::endp_removed);
+        ops.endp_flushed = Some(Self::endp_flushed);
+        ops.endp_changed = Some(Self::endp_changed);
+        ops.get_local_id = Some(Self::get_local_id);
+        ops.get_priority = Some(Self::get_priority);
+        ops
+    }
+}
+
+/// A path manager registered with the MPTCP core.
+///
+/// While it exists, `net.mptcp.path_manager` can select `T::NAME`.  Every
+/// connection using it holds a reference on the module (`owner`), so the
+/// module cannot go away under a connection.
+///
+/// # Invariants
+///
+/// `ops` holds an ops table built for `T` and registered with
+/// `mptcp_pm_register()`; it is unregistered exactly once, in `drop`, and
+/// does not move in between (pinned).
+#[pin_data(PinnedDrop)]
+pub(crate) struct Registration<T: PathManager> {
+    #[pin]
+    ops: Opaque<bindings::mptcp_pm_ops>,
+    _pm: PhantomData<T>,
+}
+
+// SAFETY: after registration, `ops` is only accessed by the MPTCP core,
+// under its own locking (the path-manager list lock and RCU), and by
+// `drop`; `mptcp_pm_unregister()` may be called from any thread.
+unsafe impl<T: PathManager> Send for Registration<T> {}
+
+// SAFETY: no `&self` method reads or writes `ops`, so sharing a
+// `&Registration` between threads gives access to nothing.
+unsafe impl<T: PathManager> Sync for Registration<T> {}
+
+impl<T: PathManager> Registration<T> {
+    /// Registers `T` as `T::NAME`.  Fails with `EEXIST` if a path manager
+    /// of that name is already registered.
+    pub(crate) fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            ops <- Opaque::try_ffi_init(move |slot: *mut bindings::mptcp_pm_ops| {
+                // SAFETY: the initializer may write to `slot`.
+                unsafe { slot.write(Adapter::<T>::ops(module)) };
+                // SAFETY: `slot` holds a complete ops table, pinned until
+                // `drop` unregisters it.
+                // INVARIANT: on success, `ops` is registered.
+                to_result(unsafe { bindings::mptcp_pm_register(slot) })
+            }),
+            _pm: PhantomData,
+        })
+    }
+}
+
+#[pinned_drop]
+impl<T: PathManager> PinnedDrop for Registration<T> {
+    fn drop(self: Pin<&mut Self>) {
+        // SAFETY: `ops` is registered (type invariant).  The call unlinks
+        // it and waits for an RCU grace period, after which no lookup and
+        // no callback made without the msk socket lock can still use it;
+        // connections using it hold a module reference, so there are none
+        // left once the module is being unloaded.
+        unsafe { bindings::mptcp_pm_unregister(self.ops.get()) };
+    }
+}
