@@ -266,6 +266,34 @@ fn add_addr_accepted_opens_subflow() -> Result<(), &'static str> {
     expect(c.counter(Counter::PmNoSubflowLimit) == 1, "refusal counted")
 }
 
+fn add_addr_queued_past_the_limit_only_echoes() -> Result<(), &'static str> {
+    let mut c = client(limits(1, 4), &[]);
+    // Both accepted before the first one is handled, as in a burst.
+    expect(kernel::accept_addr(&mut c, &peer(2).with_id(1)), "first")?;
+    expect(kernel::accept_addr(&mut c, &peer(3).with_id(2)), "second")?;
+    c.info.announced = peer(2).with_id(1);
+    kernel::add_addr_received(&mut c);
+    c.info.announced = peer(3).with_id(2);
+    kernel::add_addr_received(&mut c);
+    let remote = Addr::v4([10, 0, 2, 1], PEER_PORT).with_id(1);
+    expect(
+        c.log.is(&[
+            Action::Announce(peer(2).with_id(1), true),
+            Action::Connect(any_v4(), remote),
+            Action::Announce(peer(3).with_id(2), true),
+        ]),
+        "a subflow to the first, only an echo for the second",
+    )?;
+    expect(
+        c.pm.add_addr_accepted == 1 && c.pm.extra_subflows == 1,
+        "one address, one subflow",
+    )?;
+    expect(
+        c.counter(Counter::PmNoSubflowLimit) == 1,
+        "the second counted as over the limit",
+    )
+}
+
 fn add_addr_for_existing_subflow_only_echoes() -> Result<(), &'static str> {
     let mut c = client(limits(2, 2), &[]);
     c.info.announced = peer(1).with_id(0);
@@ -377,7 +405,7 @@ fn family_mismatch_is_counted() -> Result<(), &'static str> {
         1,
         flags::SUBFLOW,
     );
-    let mut c = client(limits(0, 2), &[v6]);
+    let mut c = client(limits(1, 2), &[v6]);
     kernel::create_subflow_or_signal(&mut c);
     expect(c.log.is_empty(), "no subflow")?;
     expect(c.counter(Counter::PmNoSubflowFamily) == 1, "counted")?;
@@ -690,6 +718,10 @@ pub const CASES: &[Case] = &[
     Case {
         name: "ADD_ADDR for an existing subflow only echoes",
         check: add_addr_for_existing_subflow_only_echoes,
+    },
+    Case {
+        name: "ADD_ADDR queued past the limit only echoes",
+        check: add_addr_queued_past_the_limit_only_echoes,
     },
     Case {
         name: "ADD_ADDR ID 0 must be the initial address",

@@ -467,6 +467,14 @@ pub fn add_addr_received<C: Conn>(c: &mut C) {
     }
 
     let mut pm = c.pm();
+    // An announce queued while the previous one was being handled (the C
+    // worker drops the PM lock to connect) was accepted against the
+    // limits as they stood before that one counted: check them again, so
+    // a burst cannot take more than `add_addr_accepted` addresses.
+    if remote.id != 0 && !pm.accept_addr && !c_flag_case(&pm, &info) {
+        c.count(Counter::PmNoSubflowLimit);
+        return;
+    }
     let mut locals = Batch::default();
     fill_local_addresses(c, &info, &mut pm, &remote, &mut locals);
     c.set_pm(&pm);

@@ -333,13 +333,20 @@ def svg_goodput(d, stats, path):
         f.write("\n".join(out) + "\n")
 
 
+def nice_step(raw):
+    """The smallest of 1, 2 or 5 times a power of ten that is at least raw."""
+    mag = 10 ** math.floor(math.log10(raw))
+    return next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
+
+
 def svg_completion(d, scenario, size, path):
     scheds = d.schedulers
     series = {s: d.values(scenario, s, "seconds", size) for s in scheds}
     allv = [v for vs in series.values() for v in vs]
     if not allv:
         return False
-    lo, hi = 0.0, max(allv) * 1.1
+    lo, step = 0.0, nice_step(max(allv) * 1.05 / 6)
+    hi = step * math.ceil(max(allv) * 1.05 / step)
     w, h, left, top = 520, 40 + 28 * len(scheds), 110, 30
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h + 30}" '
            f'font-family="sans-serif" font-size="11">',
@@ -347,8 +354,8 @@ def svg_completion(d, scenario, size, path):
            f'{size // KIB if size < MIB else size // MIB} {"KiB" if size < MIB else "MiB"} '
            f'(s), each repetition, median marked</text>']
     scale = (w - left - 20) / (hi - lo)
-    for t in range(6):
-        v = lo + (hi - lo) * t / 5
+    for t in range(round((hi - lo) / step) + 1):
+        v = lo + step * t
         x = left + (v - lo) * scale
         out.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{h}" stroke="#ddd"/>'
                    f'<text x="{x:.1f}" y="{h + 14}" text-anchor="middle">{v:.2f}</text>')
