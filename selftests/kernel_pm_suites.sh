@@ -42,8 +42,9 @@ ip netns del "$ns"
 ktap_result $? "a new namespace starts with it, and keeps it after pm_type=0 (got $got)"
 
 export SELFTESTS_MPTCP_LIB_EXPECT_ALL_FEATURES=1
+# Appended to: a boot may run the same PM and script more than once (in
+# parts), and each results directory starts empty.
 report=$OUT/pm-$pm-${script%.sh}.groups
-: >"$report"
 handled=$(counter PmEstablished)
 for group in "${groups[@]}"; do
 	log=$OUT/pm-$pm-${script%.sh}${group}.log

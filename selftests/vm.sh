@@ -6,11 +6,12 @@
 #
 #   vm.sh <out-dir> <command>
 #
-# The guest sees MPTCP_RS_KO, KSFT_DIR and OUT (= <out-dir>, writable) in its
-# environment.  The console is saved to <out-dir>/console.log.  The run
-# fails when the guest does not finish, or when the kernel log shows a
-# splat (see check-log.sh), whatever the command returned.  On a kernel
-# with kmemleak, the guest ends with a scan whose reports fail the run too.
+# The guest sees MPTCP_RS_KO, KSFT_DIR, OUT (= <out-dir>, writable) and
+# TEST_TIMEOUT (guest-run.sh's limit per test) in its environment.  The
+# console is saved to <out-dir>/console.log.  The run fails when the guest
+# does not finish, or when the kernel log shows a splat (see check-log.sh),
+# whatever the command returned.  On a kernel with kmemleak, the guest ends
+# with a scan whose reports fail the run too.
 #
 # Acceleration: TCG unless a probe boot under KVM succeeds (cached per
 # kernel build); MPTCP_RS_KVM=0/1 forces the choice.
@@ -54,7 +55,8 @@ if kvm_usable; then
 fi
 
 guest="export MPTCP_RS_KO=$BUILD_DIR/mptcp_rs/mptcp_rs.ko"
-guest+=" KSFT_DIR=$BUILD_DIR/kselftest/kselftest_install/net/mptcp OUT=$out;"
+guest+=" KSFT_DIR=$BUILD_DIR/kselftest/kselftest_install/net/mptcp OUT=$out"
+guest+=" TEST_TIMEOUT=${TEST_TIMEOUT:-1800};"
 guest+=" $cmd; echo \$? >$out/.done;"
 # On a kernel with kmemleak, end with a scan: any leak report fails the run.
 guest+=" if [ -w /sys/kernel/debug/kmemleak ]; then echo scan >/sys/kernel/debug/kmemleak;"
