@@ -154,6 +154,21 @@ tx_bytes() {
 	ip netns exec "$1" cat "/sys/class/net/$2/statistics/tx_bytes"
 }
 
+# wait_sent <ns> <dev> <bytes> [<seconds>]: until <dev> has sent <bytes>
+# more than when called, at most <seconds> (default 60).  For "break a
+# path mid-transfer": on the debug kernel the client alone can take
+# seconds to start, so a fixed sleep may break the path before the
+# connection exists.
+wait_sent() {
+	local start i
+	start=$(tx_bytes "$1" "$2")
+	for i in $(seq $((${4:-60} * 10))); do
+		[ $(($(tx_bytes "$1" "$2") - start)) -ge "$3" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # wait_listen <ns> <port>: until a socket listens on the port.
 wait_listen() {
 	local i

@@ -114,14 +114,14 @@ gap_ms() {
 }
 
 if [ -n "${selected[rs_redundant]:-}" ]; then
-	# Path 1 dies 2 s into a 8 MiB transfer: the other path already
+	# Path 1 dies 2 MiB into a 8 MiB transfer: the other path already
 	# carries everything, so nothing stalls.
 	make_file "$in" 8
 	setup_two_paths rs_redundant 10 5 10 5
 	start_server "$out" >"$out.srv"
 	client "$in" >/dev/null &
 	cli=$!
-	sleep 2
+	wait_sent "$NS_CLI" cli1 $((2 << 20))
 	path1 100
 	wait $cli && wait "$SERVER_PID" && cmp -s "$in" "$out"
 	ktap_result $? "rs_redundant: the transfer completes intact after path 1 dies"
@@ -132,8 +132,8 @@ if [ -n "${selected[rs_redundant]:-}" ]; then
 fi
 
 if [ -n "${selected[rs_backup]:-}" ]; then
-	# 16 MiB on the primary path; it dies after 3 s, the backup takes
-	# over; it comes back after 7 s and the traffic returns to it.
+	# 16 MiB on the primary path; it dies after 3 MiB, the backup takes
+	# over; it comes back 4 s later and the traffic returns to it.
 	make_file "$in" 16
 	handovers=$(counter SchedHandover)
 	setup_two_paths rs_backup 10 5 10 5
@@ -142,7 +142,7 @@ if [ -n "${selected[rs_backup]:-}" ]; then
 	start_server "$out" >"$out.srv"
 	client "$in" >/dev/null &
 	cli=$!
-	sleep 3
+	wait_sent "$NS_CLI" cli1 $((3 << 20))
 	a1=$(tx_bytes "$NS_CLI" cli1) a2=$(tx_bytes "$NS_CLI" cli2)
 	info "rs_backup: before the failure, path 1 $a1 bytes, path 2 $a2 bytes"
 	[ $((a2 * 100)) -lt $((5 * (a1 + a2))) ]
