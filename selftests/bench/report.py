@@ -86,6 +86,12 @@ class Data:
         m = median_ci(self.values(*args))
         return m[0] if m else None
 
+    def sizes_of(self, scenario):
+        """The transfer sizes measured with MPTCP in a scenario, smallest
+        first (S5 has one of its own)."""
+        return sorted({r["size"] for r in self.rows if r["scenario"] == scenario
+                       and "size" in r and not r["variant"].startswith("tcp")})
+
     def scenarios(self):
         seen = []
         for r in self.rows:
@@ -135,7 +141,7 @@ def completion_table(d, lines, stats):
     for sc in d.scenarios():
         if sc in ("S6", "S7"):
             continue
-        for size in d.sizes:
+        for size in d.sizes_of(sc):
             base = d.median(sc, "default", "seconds", size)
             if base is None:
                 continue
@@ -151,8 +157,9 @@ def completion_table(d, lines, stats):
 
 def counters_table(d, lines):
     big = d.sizes[-1]
+    s5 = f", S5: {d.sizes_of('S5')[-1] // MIB} MiB" if "S5" in d.scenarios() else ""
     lines.append(f"### Out-of-order and retransmissions per MB, {big // MIB} MiB transfers "
-                 "(median)\n")
+                 f"({s5[2:] + ', ' if s5 else ''}median)\n")
     lines.append("Out of order: `MPTcpExtOFOQueue` at the receiver; retransmissions: "
                  "`TcpRetransSegs` plus `MPTcpExtMPTCPRetrans` at the sender.\n")
     lines.append("| scenario | " + " | ".join(f"`{s}` ofo / rtx" for s in d.schedulers) + " |")
@@ -160,8 +167,9 @@ def counters_table(d, lines):
     for sc in GOODPUT_SCENARIOS + ["S5"]:
         if sc not in d.scenarios():
             continue
-        row = [sc] + [f"{fmt(d.median(sc, s, 'ofo_per_mb', big), 1)} / "
-                      f"{fmt(d.median(sc, s, 'rtx_per_mb', big), 1)}" for s in d.schedulers]
+        size = d.sizes_of(sc)[-1]
+        row = [sc] + [f"{fmt(d.median(sc, s, 'ofo_per_mb', size), 1)} / "
+                      f"{fmt(d.median(sc, s, 'rtx_per_mb', size), 1)}" for s in d.schedulers]
         lines.append("| " + " | ".join(row) + " |")
     lines.append("")
 
@@ -169,8 +177,8 @@ def counters_table(d, lines):
 def failure_table(d, lines, stats):
     if "S5" not in d.scenarios():
         return
-    big = d.sizes[-1]
-    lines.append("### S5: path 1 down mid-transfer, path 2 a backup\n")
+    big = d.sizes_of("S5")[-1]
+    lines.append(f"### S5: path 1 down mid-transfer, path 2 a backup ({big // MIB} MiB)\n")
     lines.append("| | " + " | ".join(f"`{s}`" for s in d.schedulers) + " |")
     lines.append("|" + "---|" * (1 + len(d.schedulers)))
     gaps = [cell([v / 1000 for v in d.values("S5", s, "gap_ms", big)], 2) for s in d.schedulers]
