@@ -85,6 +85,12 @@ const POLICY: RetryPolicy = RetryPolicy {
 
 type Kernel = FakeConn<kernel::Private>;
 
+/// The peer's ADD_ADDR for `addr` reaches the path manager's worker.
+fn receive_announce(c: &mut Kernel, addr: Addr) {
+    c.info.announced = addr;
+    kernel::add_addr_received(c);
+}
+
 /// A connection from 10.0.1.2 to 10.0.1.1:10000.
 fn client(limits: Limits, endpoints: &[Endpoint]) -> Kernel {
     FakeConn::new(
@@ -271,10 +277,8 @@ fn add_addr_queued_past_the_limit_only_echoes() -> Result<(), &'static str> {
     // Both accepted before the first one is handled, as in a burst.
     expect(kernel::accept_addr(&mut c, &peer(2).with_id(1)), "first")?;
     expect(kernel::accept_addr(&mut c, &peer(3).with_id(2)), "second")?;
-    c.info.announced = peer(2).with_id(1);
-    kernel::add_addr_received(&mut c);
-    c.info.announced = peer(3).with_id(2);
-    kernel::add_addr_received(&mut c);
+    receive_announce(&mut c, peer(2).with_id(1));
+    receive_announce(&mut c, peer(3).with_id(2));
     let remote = Addr::v4([10, 0, 2, 1], PEER_PORT).with_id(1);
     expect(
         c.log.is(&[
@@ -296,8 +300,7 @@ fn add_addr_queued_past_the_limit_only_echoes() -> Result<(), &'static str> {
 
 fn add_addr_for_existing_subflow_only_echoes() -> Result<(), &'static str> {
     let mut c = client(limits(2, 2), &[]);
-    c.info.announced = peer(1).with_id(0);
-    kernel::add_addr_received(&mut c);
+    receive_announce(&mut c, peer(1).with_id(0));
     expect(c.log.is(&[Action::Announce(peer(1), true)]), "echo only")
 }
 
@@ -327,8 +330,7 @@ fn add_addr_fullmesh_uses_every_fullmesh_endpoint() -> Result<(), &'static str> 
         flags::SUBFLOW | flags::FULLMESH,
     );
     let mut c = client(limits(4, 4), &[a, v6, b]);
-    c.info.announced = peer(2).with_id(1);
-    kernel::add_addr_received(&mut c);
+    receive_announce(&mut c, peer(2).with_id(1));
     let remote = Addr::v4([10, 0, 2, 1], PEER_PORT).with_id(1);
     expect(
         c.log.is(&[
@@ -358,8 +360,7 @@ fn add_addr_laminar_uses_one_free_endpoint() -> Result<(), &'static str> {
         request_join: true,
         ..SubflowView::default()
     });
-    c.info.announced = peer(3).with_id(2);
-    kernel::add_addr_received(&mut c);
+    receive_announce(&mut c, peer(3).with_id(2));
     let remote = Addr::v4([10, 0, 3, 1], PEER_PORT).with_id(2);
     expect(
         c.log.is(&[
@@ -383,8 +384,7 @@ fn c_flag_uses_subflow_endpoints() -> Result<(), &'static str> {
         kernel::accept_addr(&mut c, &peer(2).with_id(1)),
         "C flag case",
     )?;
-    c.info.announced = peer(2).with_id(1);
-    kernel::add_addr_received(&mut c);
+    receive_announce(&mut c, peer(2).with_id(1));
     let remote = Addr::v4([10, 0, 2, 1], PEER_PORT).with_id(1);
     expect(
         c.log.is(&[
