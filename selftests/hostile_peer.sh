@@ -232,9 +232,9 @@ ours PmNoSubflowLimit $((N - LIMIT))
 # Back to back: how many the worker takes depends on timing, but never more
 # joins than add_addr_accepted.  (The C worker drops the PM lock around
 # __mptcp_subflow_connect(), and an ADD_ADDR queued meanwhile is not checked
-# against the limit again: on the slow debug kernel a port of it made 3
-# joins with a limit of 2.  rs_kernel checks again; this catches a PM that
-# does not.)
+# against the limit again: on the slow debug kernel both a port of it and
+# 7.3's C path manager made 3 joins with a limit of 2.  rs_kernel and
+# kernel patch 0014 check again; this catches a PM that does not.)
 N=40
 case_start add-addr-burst
 peer "$N ADD_ADDR back to back: the connection lives" add-addr-flood --count $N

@@ -58,7 +58,7 @@ full) GUEST_TESTS=("${FULL[@]}") ;;
 esac
 if [ "${DEBUG:-0}" != 0 ]; then
 	# The debug kernel also sweeps allocation failures (it has fault
-	# injection), and runs 5-10x slower under TCG: the per-test and
+	# injection), and runs 5-13x slower under TCG: the per-test and
 	# whole-guest limits grow to match.
 	GUEST_TESTS+=(faults.sh)
 	export TEST_TIMEOUT=${TEST_TIMEOUT:-10800} VM_TIMEOUT=${VM_TIMEOUT:-43200}
