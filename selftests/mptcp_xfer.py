@@ -10,7 +10,8 @@
                        [--keepalive IDLE,INTVL,CNT] [--mark M]
       Connects over MPTCP, sends FILE (or stdin), half-closes, and waits for
       the server to close: the transfer is complete when the server has
-      everything.  Prints the byte count and the elapsed time.  --hold
+      everything.  Prints the byte count, the elapsed time and how long
+      connect() took (a SYN retransmission shows there).  --hold
       sends the first KiB, then keeps the connection idle for S seconds
       (the first data completes the MPTCP handshake, so that the path
       manager creates its subflows meanwhile); --keepalive
@@ -85,6 +86,7 @@ def client(args):
             sk.setsockopt(socket.SOL_SOCKET, socket.SO_MARK, int(args.mark, 0))
         start = time.monotonic()
         sk.connect((args.addr, args.port))
+        connected = time.monotonic() - start
         total = 0
         if args.hold:
             first = src.read(1024)
@@ -104,8 +106,8 @@ def client(args):
             pass
         elapsed = time.monotonic() - start
     rate = total * 8 / elapsed / 1e6 if elapsed > 0 else 0.0
-    print(f"sent {total} bytes in {elapsed:.3f} s ({rate:.2f} Mbit/s)"
-          f"{'' if mptcp else ', fell back to TCP'}")
+    print(f"sent {total} bytes in {elapsed:.3f} s ({rate:.2f} Mbit/s), "
+          f"connected in {connected:.3f} s{'' if mptcp else ', fell back to TCP'}")
     if not mptcp and not args.allow_fallback:
         sys.exit("the connection fell back to TCP")
 
