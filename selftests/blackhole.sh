@@ -29,16 +29,22 @@ ktap_result $? "the client's firewall drops SYNs with MP_CAPABLE to $X"
 rs() { netstat "$NS_CLI" MPTcpRs "$1"; }
 ext() { netstat "$NS_CLI" MPTcpExt "$1"; }
 
-# conn <dest> <mptcp|tcp|any> <what>: one transfer to <dest>; checks the
-# data and whether the connection used MPTCP.
+# conn <dest> <mptcp|tcp|any> <what> [joined]: one transfer to <dest>;
+# checks the data and whether the connection used MPTCP.  With "joined",
+# most of the data goes once a second subflow exists (transfer_joined).
 conn() {
 	local dest=$1 want=$2 what=$3 rc mode
 	PORT=$((PORT + 1))
-	start_server "$out" $PORT || return 1
-	ip netns exec "$NS_CLI" python3 "$XFER" client --addr "$dest" --port $PORT \
-		--in "$in" --allow-fallback >"$out.cli"
-	rc=$?
-	wait "$SERVER_PID" || rc=1
+	if [ "${4:-}" = joined ]; then
+		XFER_CLIENT_ARGS=--allow-fallback transfer_joined "$in" "$out" $PORT "$dest" >"$out.cli"
+		rc=$?
+	else
+		start_server "$out" $PORT || return 1
+		ip netns exec "$NS_CLI" python3 "$XFER" client --addr "$dest" --port $PORT \
+			--in "$in" --allow-fallback >"$out.cli"
+		rc=$?
+		wait "$SERVER_PID" || rc=1
+	fi
 	cmp -s "$in" "$out" || rc=1
 	grep -q "fell back to TCP" "$out.cli" && mode=tcp || mode=mptcp
 	info "$(cat "$out.cli")"
@@ -148,7 +154,7 @@ ip netns exec "$NS_CLI" iptables -t mangle -A POSTROUTING -o cli2 -p tcp \
 rst0=$(netstat "$NS_SRV" MPTcpExt DssReset)
 rstx0=$(srv MPTcpExt DssReset FallbackFailed) rsr0=$(srv MPTcpRs FallbackRefused)
 make_file "$in" 4
-conn $X mptcp "two subflows, DSS stripped on one: the connection goes on over MPTCP"
+conn $X mptcp "two subflows, DSS stripped on one: the connection goes on over MPTCP" joined
 [ $(($(netstat "$NS_SRV" MPTcpExt DssReset) - rst0)) -ge 1 ]
 ktap_result $? "the server reset the subflow without DSS (MPTcpExtDssReset)"
 rstx=$(($(srv MPTcpExt DssReset FallbackFailed) - rstx0))

@@ -207,6 +207,41 @@ transfer() {
 	return $rc
 }
 
+# transfer_joined <in> <out> <port> <address> [command...]: a transfer like
+# transfer's, in two parts: the client sends the first 64 KiB (one read of
+# mptcp_xfer.py), then waits until the server has accepted a second
+# subflow (MPJoinAckRx) and <command> has run, then sends the rest.  For
+# checks about what happens once both subflows exist: on the debug kernel
+# a whole transfer can end before the join.  Fails, after sending the
+# rest, when no subflow joins within 60 s.
+transfer_joined() {
+	local in=$1 out=$2 port=$3 addr=$4 fifo joins cli fd rc=0 i
+	shift 4
+	fifo=$(mktemp -u) && mkfifo "$fifo" || return 1
+	joins=$(netstat "$NS_SRV" MPTcpExt MPJoinAckRx)
+	start_server "$out" "$port" || { rm -f "$fifo"; return 1; }
+	client - "$port" "$addr" <"$fifo" &
+	cli=$!
+	exec {fd}>"$fifo"
+	head -c 65536 "$in" >&"$fd"
+	for i in $(seq 300); do
+		[ "$(netstat "$NS_SRV" MPTcpExt MPJoinAckRx)" -gt "$joins" ] && break
+		sleep 0.2
+	done
+	if [ "$(netstat "$NS_SRV" MPTcpExt MPJoinAckRx)" -gt "$joins" ]; then
+		"$@"
+	else
+		info "no subflow joined within 60 s"
+		rc=1
+	fi
+	tail -c +65537 "$in" >&"$fd"
+	exec {fd}>&-
+	rm -f "$fifo"
+	wait "$cli" || rc=1
+	wait "$SERVER_PID" || rc=1
+	return $rc
+}
+
 # make_file <path> <MiB>
 make_file() {
 	head -c "$(($2 << 20))" /dev/urandom >"$1"
