@@ -11,6 +11,7 @@ pub(crate) mod active;
 pub(crate) mod mib;
 pub(crate) mod msk;
 pub(crate) mod net;
+mod ops;
 mod params;
 pub(crate) mod pm;
 pub(crate) mod pm_conn;

@@ -26,9 +26,7 @@ use crate::pm::PathManager;
 use core::marker::PhantomData;
 use kernel::{
     bindings,
-    error::to_result,
-    prelude::*,
-    types::Opaque, //
+    prelude::*, //
 };
 
 const NAME_MAX: usize = bindings::MPTCP_PM_NAME_MAX as usize;
@@ -39,7 +37,7 @@ const NAME_MAX: usize = bindings::MPTCP_PM_NAME_MAX as usize;
 /// `allow_new_subflow`, `prio_received`, `get_local_id`, `get_priority`)
 /// is called with the msk socket lock held, which serialises them and
 /// makes the per-connection state in `msk->pm_priv` theirs alone.
-struct Adapter<T: PathManager>(PhantomData<T>);
+pub(crate) struct Adapter<T: PathManager>(PhantomData<T>);
 
 impl<T: PathManager> Adapter<T> {
     const NAME: [c_char; NAME_MAX] = super::name_field(T::NAME);
@@ -249,9 +247,23 @@ impl<T: PathManager> Adapter<T> {
         let net = unsafe { super::net::Net::of_sock(msk.cast()) };
         T::get_priority(&NetEndpoints::new(net), &addr)
     }
+}
 
-    fn ops(module: &'static ThisModule) -> bindings::mptcp_pm_ops {
-        let mut ops: bindings::mptcp_pm_ops = pin_init::zeroed();
+/// A path manager registered with the MPTCP core, as `T::NAME`.
+pub(crate) type Registration<T> = super::ops::Registration<Adapter<T>>;
+
+// SAFETY: `mptcp_pm_register()` and `mptcp_pm_unregister()` (patch 0008)
+// are the core's pair for path-manager tables: the core keeps a registered
+// table on its RCU list until the latter unlinks it and waits for a grace
+// period, after which no callback made without the msk socket lock can
+// still use it.  The table's `owner` is `module`, which every connection
+// using it holds a reference on (`try_module_get()` in the core's PM
+// initialisation).
+unsafe impl<T: PathManager> super::ops::Ops for Adapter<T> {
+    type Table = bindings::mptcp_pm_ops;
+
+    fn table(module: &'static ThisModule) -> Self::Table {
+        let mut ops: Self::Table = pin_init::zeroed();
         ops.name = Self::NAME;
         ops.owner = module.as_ptr();
         ops.type_ = bindings::mptcp_pm_type_MPTCP_PM_TYPE_KERNEL as u8;
@@ -274,61 +286,15 @@ impl<T: PathManager> Adapter<T> {
         ops.get_priority = Some(Self::get_priority);
         ops
     }
-}
 
-/// A path manager registered with the MPTCP core.
-///
-/// While it exists, `net.mptcp.path_manager` can select `T::NAME`.  Every
-/// connection using it holds a reference on the module (`owner`), so the
-/// module cannot go away under a connection.
-///
-/// # Invariants
-///
-/// `ops` holds an ops table built for `T` and registered with
-/// `mptcp_pm_register()`; it is unregistered exactly once, in `drop`, and
-/// does not move in between (pinned).
-#[pin_data(PinnedDrop)]
-pub(crate) struct Registration<T: PathManager> {
-    #[pin]
-    ops: Opaque<bindings::mptcp_pm_ops>,
-    _pm: PhantomData<T>,
-}
-
-// SAFETY: after registration, `ops` is only accessed by the MPTCP core,
-// under its own locking (the path-manager list lock and RCU), and by
-// `drop`; `mptcp_pm_unregister()` may be called from any thread.
-unsafe impl<T: PathManager> Send for Registration<T> {}
-
-// SAFETY: no `&self` method reads or writes `ops`, so sharing a
-// `&Registration` between threads gives access to nothing.
-unsafe impl<T: PathManager> Sync for Registration<T> {}
-
-impl<T: PathManager> Registration<T> {
-    /// Registers `T` as `T::NAME`.  Fails with `EEXIST` if a path manager
-    /// of that name is already registered.
-    pub(crate) fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
-        try_pin_init!(Self {
-            ops <- Opaque::try_ffi_init(move |slot: *mut bindings::mptcp_pm_ops| {
-                // SAFETY: the initializer may write to `slot`.
-                unsafe { slot.write(Adapter::<T>::ops(module)) };
-                // SAFETY: `slot` holds a complete ops table, pinned until
-                // `drop` unregisters it.
-                // INVARIANT: on success, `ops` is registered.
-                to_result(unsafe { bindings::mptcp_pm_register(slot) })
-            }),
-            _pm: PhantomData,
-        })
+    unsafe fn register(table: *mut Self::Table) -> c_int {
+        // SAFETY: `table` is complete and stays put until unregistered
+        // (the caller's promise).
+        unsafe { bindings::mptcp_pm_register(table) }
     }
-}
 
-#[pinned_drop]
-impl<T: PathManager> PinnedDrop for Registration<T> {
-    fn drop(self: Pin<&mut Self>) {
-        // SAFETY: `ops` is registered (type invariant).  The call unlinks
-        // it and waits for an RCU grace period, after which no lookup and
-        // no callback made without the msk socket lock can still use it;
-        // connections using it hold a module reference, so there are none
-        // left once the module is being unloaded.
-        unsafe { bindings::mptcp_pm_unregister(self.ops.get()) };
+    unsafe fn unregister(table: *mut Self::Table) {
+        // SAFETY: `table` is registered (the caller's promise).
+        unsafe { bindings::mptcp_pm_unregister(table) }
     }
 }

@@ -9,18 +9,14 @@ use crate::sched::Scheduler;
 use core::marker::PhantomData;
 use kernel::{
     bindings,
-    error::{
-        from_result,
-        to_result, //
-    },
-    prelude::*,
-    types::Opaque,
+    error::from_result,
+    prelude::*, //
 };
 
 const NAME_MAX: usize = bindings::MPTCP_SCHED_NAME_MAX as usize;
 
 /// The `extern "C"` side of a [`Scheduler`].
-struct Adapter<T: Scheduler>(PhantomData<T>);
+pub(crate) struct Adapter<T: Scheduler>(PhantomData<T>);
 
 impl<T: Scheduler> Adapter<T> {
     const NAME: [c_char; NAME_MAX] = super::name_field(T::NAME);
@@ -93,9 +89,21 @@ impl<T: Scheduler> Adapter<T> {
             Ok(0)
         })
     }
+}
 
-    fn ops(module: &'static ThisModule) -> bindings::mptcp_sched_ops {
-        let mut ops: bindings::mptcp_sched_ops = pin_init::zeroed();
+/// A packet scheduler registered with the MPTCP core, as `T::NAME`.
+pub(crate) type Registration<T> = super::ops::Registration<Adapter<T>>;
+
+// SAFETY: `mptcp_register_scheduler()` and `mptcp_unregister_scheduler()`
+// are the core's pair for scheduler tables: the core keeps a registered
+// table on its RCU list until the latter unlinks it and waits for a grace
+// period.  The table's `owner` is `module`, which every connection using
+// it holds a reference on (`bpf_try_module_get()` in `mptcp_init_sched()`).
+unsafe impl<T: Scheduler> super::ops::Ops for Adapter<T> {
+    type Table = bindings::mptcp_sched_ops;
+
+    fn table(module: &'static ThisModule) -> Self::Table {
+        let mut ops: Self::Table = pin_init::zeroed();
         ops.name = Self::NAME;
         ops.owner = module.as_ptr();
         ops.init = Some(Self::init);
@@ -108,60 +116,15 @@ impl<T: Scheduler> Adapter<T> {
         }
         ops
     }
-}
 
-/// A packet scheduler registered with the MPTCP core.
-///
-/// While it exists, `net.mptcp.scheduler` can select `T::NAME`.  Every
-/// connection using it holds a reference on the module (`owner`), so the
-/// module cannot go away under a connection.
-///
-/// # Invariants
-///
-/// `ops` holds an ops table built for `T` that is registered with
-/// `mptcp_register_scheduler()`, and it is unregistered exactly once, in
-/// `drop`; the table does not move in between (pinned).
-#[pin_data(PinnedDrop)]
-pub(crate) struct Registration<T: Scheduler> {
-    #[pin]
-    ops: Opaque<bindings::mptcp_sched_ops>,
-    _scheduler: PhantomData<T>,
-}
-
-// SAFETY: after registration, `ops` is only accessed by the MPTCP core,
-// under its own locking (the scheduler list lock and RCU), and by `drop`;
-// `mptcp_unregister_scheduler()` may be called from any thread.
-unsafe impl<T: Scheduler> Send for Registration<T> {}
-
-// SAFETY: no `&self` method reads or writes `ops`, so sharing a
-// `&Registration` between threads gives access to nothing.
-unsafe impl<T: Scheduler> Sync for Registration<T> {}
-
-impl<T: Scheduler> Registration<T> {
-    /// Registers `T` as `T::NAME`.  Fails with `EEXIST` if a scheduler of
-    /// that name is already registered.
-    pub(crate) fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
-        try_pin_init!(Self {
-            ops <- Opaque::try_ffi_init(move |slot: *mut bindings::mptcp_sched_ops| {
-                // SAFETY: the initializer may write to `slot`.
-                unsafe { slot.write(Adapter::<T>::ops(module)) };
-                // SAFETY: `slot` holds a complete ops table, pinned until
-                // `drop` unregisters it.
-                // INVARIANT: on success, `ops` is registered.
-                to_result(unsafe { bindings::mptcp_register_scheduler(slot) })
-            }),
-            _scheduler: PhantomData,
-        })
+    unsafe fn register(table: *mut Self::Table) -> c_int {
+        // SAFETY: `table` is complete and stays put until unregistered
+        // (the caller's promise).
+        unsafe { bindings::mptcp_register_scheduler(table) }
     }
-}
 
-#[pinned_drop]
-impl<T: Scheduler> PinnedDrop for Registration<T> {
-    fn drop(self: Pin<&mut Self>) {
-        // SAFETY: `ops` is registered (type invariant).  The call unlinks it
-        // and waits for an RCU grace period, after which no lookup can still
-        // see it; connections using it hold a module reference, so there are
-        // none left once the module is being unloaded.
-        unsafe { bindings::mptcp_unregister_scheduler(self.ops.get()) };
+    unsafe fn unregister(table: *mut Self::Table) {
+        // SAFETY: `table` is registered (the caller's promise).
+        unsafe { bindings::mptcp_unregister_scheduler(table) }
     }
 }
