@@ -36,8 +36,18 @@ leftovers() {
 	[ -e /sys/module/mptcp_rs ] && echo "module"
 }
 
-refused=0 busy=0 unloaded=0 intact=0 clean=0 loaded=0 errors=()
+# error <text>: one cycle's problem, printed at once (so that a run cut
+# short still shows it) and counted.
+errors=0
+error() {
+	info "cycle $cycle: $*"
+	errors=$((errors + 1))
+}
+
+refused=0 busy=0 unloaded=0 intact=0 clean=0 loaded=0
+start=$(date +%s)
 for cycle in $(seq "$CYCLES"); do
+	[ $((cycle % 25)) -eq 0 ] && info "cycle $cycle after $(($(date +%s) - start)) s"
 	insmod "$MPTCP_RS_KO" && loaded=$((loaded + 1))
 	sched=${SCHEDS[$((cycle % ${#SCHEDS[@]}))]}
 	pm=${PMS[$((cycle % ${#PMS[@]}))]}
@@ -68,7 +78,7 @@ for cycle in $(seq "$CYCLES"); do
 	if [ "$sched" != default ] || [ "${pm#rs_}" != "$pm" ]; then
 		busy=$((busy + 1))
 		if rmmod mptcp_rs 2>/dev/null; then
-			errors+=("cycle $cycle: rmmod succeeded with a $sched/$pm connection open")
+			error "rmmod succeeded with a $sched/$pm connection open"
 		else
 			refused=$((refused + 1))
 		fi
@@ -79,7 +89,7 @@ for cycle in $(seq "$CYCLES"); do
 	if wait $cli && wait $srv && cmp -s "$in" "$out.srv" && cmp -s "$in" "$out.cli"; then
 		intact=$((intact + 1))
 	else
-		errors+=("cycle $cycle: the $sched/$pm connection failed")
+		error "the $sched/$pm connection failed"
 	fi
 	sysctl -q net.mptcp.scheduler=default
 	sysctl -q net.mptcp.path_manager=kernel
@@ -93,7 +103,7 @@ for cycle in $(seq "$CYCLES"); do
 		sleep 0.1
 	done
 	if lsmod | grep -q '^mptcp_rs '; then
-		errors+=("cycle $cycle: rmmod still refused after the connection closed")
+		error "rmmod still refused after the connection closed"
 		continue
 	fi
 	unloaded=$((unloaded + 1))
@@ -101,11 +111,11 @@ for cycle in $(seq "$CYCLES"); do
 	if [ -z "$left" ]; then
 		clean=$((clean + 1))
 	else
-		errors+=("cycle $cycle: left behind: $left")
+		error "left behind: $left"
 	fi
 done
 
-for e in "${errors[@]}"; do info "$e"; done
+info "$CYCLES cycles in $(($(date +%s) - start)) s, $errors problems"
 [ $loaded -eq "$CYCLES" ]
 ktap_result $? "the module loaded $loaded times"
 [ $refused -eq "$busy" ]
