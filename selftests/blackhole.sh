@@ -35,16 +35,8 @@ ext() { netstat "$NS_CLI" MPTcpExt "$1"; }
 conn() {
 	local dest=$1 want=$2 what=$3 rc mode
 	PORT=$((PORT + 1))
-	if [ "${4:-}" = joined ]; then
-		XFER_CLIENT_ARGS=--allow-fallback transfer_joined "$in" "$out" $PORT "$dest" >"$out.cli"
-		rc=$?
-	else
-		start_server "$out" $PORT || return 1
-		ip netns exec "$NS_CLI" python3 "$XFER" client --addr "$dest" --port $PORT \
-			--in "$in" --allow-fallback >"$out.cli"
-		rc=$?
-		wait "$SERVER_PID" || rc=1
-	fi
+	XFER_CLIENT_ARGS=--allow-fallback "transfer${4:+_$4}" "$in" "$out" $PORT "$dest" >"$out.cli"
+	rc=$?
 	cmp -s "$in" "$out" || rc=1
 	grep -q "fell back to TCP" "$out.cli" && mode=tcp || mode=mptcp
 	info "$(cat "$out.cli")"

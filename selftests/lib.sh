@@ -196,12 +196,12 @@ client() {
 		--port "${2:-10100}" --in "$1" ${XFER_CLIENT_ARGS:-}
 }
 
-# transfer <in> <out> [port]: a complete transfer from the client to the
-# server, which writes what it received to <out>.
+# transfer <in> <out> [port] [address]: a complete transfer from the
+# client to the server, which writes what it received to <out>.
 transfer() {
 	local rc
 	start_server "$2" "${3:-10100}" || return 1
-	client "$1" "${3:-10100}"
+	client "$1" "${3:-10100}" "${4:-10.0.1.2}"
 	rc=$?
 	wait "$SERVER_PID" || rc=1
 	return $rc
@@ -215,7 +215,7 @@ transfer() {
 # a whole transfer can end before the join.  Fails, after sending the
 # rest, when no subflow joins within 60 s.
 transfer_joined() {
-	local in=$1 out=$2 port=$3 addr=$4 fifo joins cli fd rc=0 i
+	local in=$1 out=$2 port=$3 addr=$4 fifo joins cli fd rc i
 	shift 4
 	fifo=$(mktemp -u) && mkfifo "$fifo" || return 1
 	joins=$(netstat "$NS_SRV" MPTcpExt MPJoinAckRx)
@@ -224,15 +224,15 @@ transfer_joined() {
 	cli=$!
 	exec {fd}>"$fifo"
 	head -c 65536 "$in" >&"$fd"
+	rc=1
 	for i in $(seq 300); do
-		[ "$(netstat "$NS_SRV" MPTcpExt MPJoinAckRx)" -gt "$joins" ] && break
+		[ "$(netstat "$NS_SRV" MPTcpExt MPJoinAckRx)" -gt "$joins" ] && rc=0 && break
 		sleep 0.2
 	done
-	if [ "$(netstat "$NS_SRV" MPTcpExt MPJoinAckRx)" -gt "$joins" ]; then
+	if [ $rc -eq 0 ]; then
 		"$@"
 	else
 		info "no subflow joined within 60 s"
-		rc=1
 	fi
 	tail -c +65537 "$in" >&"$fd"
 	exec {fd}>&-
