@@ -318,11 +318,17 @@ start_server "$out"
 ip netns exec "$NS_CLI" python3 "$XFER" client --addr 10.0.1.2 --port 10100 \
 	--in "$in" --hold $hold >"$log" 2>&1 &
 cli=$!
+t0=$(date +%s%N)
+seen=$(rs "$NS_CLI" PmNoSubflowRefused)
 for _ in $(seq 100); do
-	[ "$(rs "$NS_CLI" PmNoSubflowRefused)" = 1 ] && break
+	[ "$seen" = 0 ] || break
 	sleep 0.05
+	seen=$(rs "$NS_CLI" PmNoSubflowRefused)
 done
+t1=$(date +%s%N)
 ip netns exec "$NS_SRV" iptables -D INPUT -i srv2 -p tcp --syn -j REJECT --reject-with tcp-reset
+info "retry: $seen refusal(s) seen $(((t1 - t0) / 1000000)) ms after the client started;" \
+	"path 2 reopened $((($(date +%s%N) - t1) / 1000000)) ms later"
 wait $cli && wait "$SERVER_PID" && cmp -s "$in" "$out"
 ktap_result $? "retry: the first join refused, the transfer completes intact"
 tx2=$(($(tx_bytes "$NS_CLI" cli2) - tx2))
