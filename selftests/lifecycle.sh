@@ -25,15 +25,28 @@ mkfifo "$fifo"
 rmmod mptcp_rs 2>/dev/null
 setup_two_paths default 10 1 10 1
 
+# Each cycle runs a few dozen commands, and under TCG every process costs
+# about 0.1 s: the checks below read files in the shell where they can, and
+# each namespace's sysctls are set by one command.
 leftovers() {
-	grep -q 'rs_' /proc/sys/net/mptcp/available_schedulers && echo "schedulers"
-	grep -q 'rs_' /proc/sys/net/mptcp/available_path_managers && echo "path managers"
-	grep -q '^MPTcpRs:' /proc/net/netstat && echo "netstat"
-	ip netns exec "$NS_CLI" grep -q '^MPTcpRs:' /proc/net/netstat && echo "netstat(ns)"
+	[[ $(</proc/sys/net/mptcp/available_schedulers) == *rs_* ]] && echo "schedulers"
+	[[ $(</proc/sys/net/mptcp/available_path_managers) == *rs_* ]] && echo "path managers"
+	[[ $(</proc/net/netstat) == *MPTcpRs:* ]] && echo "netstat"
 	[ -e /proc/sys/net/mptcp/rs ] && echo "sysctl"
-	ip netns exec "$NS_CLI" test -e /proc/sys/net/mptcp/rs && echo "sysctl(ns)"
 	[ -e /sys/kernel/debug/mptcp_rs ] && echo "debugfs"
 	[ -e /sys/module/mptcp_rs ] && echo "module"
+	ip netns exec "$NS_CLI" bash -c '
+		[[ $(</proc/net/netstat) == *MPTcpRs:* ]] && echo "netstat(ns)"
+		[ -e /proc/sys/net/mptcp/rs ] && echo "sysctl(ns)"'
+}
+
+# sysctls <netns or ""> <key=value>...
+sysctls() {
+	if [ -n "$1" ]; then
+		ip netns exec "$1" sysctl -q "${@:2}"
+	else
+		sysctl -q "${@:2}"
+	fi
 }
 
 # error <text>: one cycle's problem, printed at once (so that a run cut
@@ -52,8 +65,7 @@ for cycle in $(seq "$CYCLES"); do
 	sched=${SCHEDS[$((cycle % ${#SCHEDS[@]}))]}
 	pm=${PMS[$((cycle % ${#PMS[@]}))]}
 	for ns in "$NS_CLI" "$NS_SRV"; do
-		ip netns exec "$ns" sysctl -q net.mptcp.scheduler="$sched"
-		ip netns exec "$ns" sysctl -q net.mptcp.path_manager="$pm"
+		sysctls "$ns" net.mptcp.scheduler="$sched" net.mptcp.path_manager="$pm"
 	done
 	port=$((20000 + cycle))
 
@@ -70,10 +82,10 @@ for cycle in $(seq "$CYCLES"); do
 
 	# Flip the sysctls mid-connection: only new sockets see it.
 	next=${SCHEDS[$(((cycle + 3) % ${#SCHEDS[@]}))]}
-	ip netns exec "$NS_CLI" sysctl -q net.mptcp.scheduler="$next"
-	sysctl -q net.mptcp.scheduler="$next"
-	ip netns exec "$NS_CLI" sysctl -q net.mptcp.path_manager=${PMS[$(((cycle + 1) % ${#PMS[@]}))]}
-	sysctl -q net.mptcp.path_manager=${PMS[$(((cycle + 2) % ${#PMS[@]}))]}
+	sysctls "$NS_CLI" net.mptcp.scheduler="$next" \
+		net.mptcp.path_manager="${PMS[$(((cycle + 1) % ${#PMS[@]}))]}"
+	sysctls "" net.mptcp.scheduler="$next" \
+		net.mptcp.path_manager="${PMS[$(((cycle + 2) % ${#PMS[@]}))]}"
 
 	if [ "$sched" != default ] || [ "${pm#rs_}" != "$pm" ]; then
 		busy=$((busy + 1))
@@ -91,18 +103,17 @@ for cycle in $(seq "$CYCLES"); do
 	else
 		error "the $sched/$pm connection failed"
 	fi
-	sysctl -q net.mptcp.scheduler=default
-	sysctl -q net.mptcp.path_manager=kernel
+	sysctls "" net.mptcp.scheduler=default net.mptcp.path_manager=kernel
 	for ns in "$NS_CLI" "$NS_SRV"; do
-		ip netns exec "$ns" sysctl -q net.mptcp.path_manager=kernel
+		sysctls "$ns" net.mptcp.path_manager=kernel
 	done
 
-	for _ in $(seq 100); do
-		lsmod | grep -q '^mptcp_rs ' || break
+	for ((i = 0; i < 100; i++)); do
+		[ -e /sys/module/mptcp_rs ] || break
 		rmmod mptcp_rs 2>/dev/null && break
 		sleep 0.1
 	done
-	if lsmod | grep -q '^mptcp_rs '; then
+	if [ -e /sys/module/mptcp_rs ]; then
 		error "rmmod still refused after the connection closed"
 		continue
 	fi
