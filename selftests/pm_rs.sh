@@ -32,11 +32,6 @@ rs_params_reset() {
 	echo 0 >$P/pm_retry_max
 }
 
-# The debug kernel (kmemleak, KASAN, lockdep) under TCG takes several
-# times longer for every step: the checks that involve time give it room.
-debug_kernel=0
-[ -e /sys/kernel/debug/kmemleak ] && debug_kernel=1
-
 load_module
 in=$(mktemp) out=$(mktemp) cap=$(mktemp) log=$(mktemp)
 make_file "$in" 4
