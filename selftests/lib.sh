@@ -257,3 +257,92 @@ make_file() {
 mptcp_ext_counters() {
 	ip netns exec "$1" nstat -as 2>/dev/null | awk '/^MPTcpExt/ && $2 != 0 { print $1, $2 }'
 }
+
+# --- the kernel's selftests ------------------------------------------------
+
+# ksft_subtests <log>: the subtests of a kernel selftest's log, one line
+# each, fields separated by \037: the TAP status (ok, skip, or fail, which
+# includes the failures a script marks flaky and IGNOREs), the time in ms
+# (TAP "time="), the number the script printed in front of the subtest's
+# title, the TAP name, and the subtest's failed checks: its "[FAIL]" and
+# "[IGNO]" lines joined by " | ", blanks squeezed and mptcp_connect's
+# measured runtimes masked, so that two runs failing the same way match.
+# The scripts print a title ("NN name") before each subtest's checks and
+# end with the TAP list, one entry per title, in the same order.
+ksft_subtests() {
+	sed -e 's/\x1b\[[0-9;]*m//g' "$1" | awk '
+		BEGIN { OFS = "\037" }
+		/^TAP version/ { tap = 1; next }
+		!tap && /^[0-9]+ / && !/ failure\(s\) / { n++; num[n] = $1 + 0 }
+		!tap && n && /\[(FAIL|IGNO)\]/ {
+			line = $0
+			gsub(/runtime [0-9]+ ms/, "runtime N ms", line)
+			gsub(/[ \t]+/, " ", line)
+			sub(/^ /, "", line)
+			sig[n] = nsig[n]++ ? sig[n] " | " line : line
+		}
+		tap && /^(not )?ok [0-9]+ / {
+			k++
+			status = / # SKIP/ ? "skip" : /^not / || / # IGNORE/ ? "fail" : "ok"
+			ms = match($0, /time=[0-9]+ms/) ? substr($0, RSTART + 5, RLENGTH - 7) : 0
+			name = $0
+			sub(/^(not )?ok [0-9]+ (- )?/, "", name)
+			sub(/ # .*/, "", name)
+			print status, ms, (k in num) ? num[k] : 0, name, nsig[k] ? sig[k] : "-"
+		}'
+}
+
+# ksft_failed_numbers <log>: the title numbers of the failed subtests.
+ksft_failed_numbers() {
+	ksft_subtests "$1" | awk -F '\037' '$1 == "fail" { printf "%s ", $3 }'
+}
+
+# ksft_report <label> <log> [<reference log> <reference>]: one KTAP line
+# per subtest of a kernel selftest's log; a SKIP or an IGNORE fails.
+# With a reference, the log of the same script run with the kernel's C
+# scheduler or path manager in the same boot, a failed subtest passes
+# when the reference failed it the same way (the same failed checks), in
+# at most 1.5 times the reference's time, and the subtests passed so
+# together took at most 1.2 times the reference's time: the debug
+# kernel under TCG misses deadlines and races flag changes that the
+# scripts set for an unloaded machine, whichever code runs.  Returns
+# non-zero when a subtest failed.
+ksft_report() {
+	local label=$1 log=$2 ref=${3:-} refname=${4:-}
+	local status ms num name sig r rt rs rc bad=0 shared=0 ours=0 theirs=0
+	local -A rstatus rms rsig
+	if [ -n "$ref" ]; then
+		while IFS=$'\037' read -r status ms num name sig; do
+			rstatus[$name]=$status rms[$name]=$ms rsig[$name]=$sig
+		done < <(ksft_subtests "$ref")
+	fi
+	while IFS=$'\037' read -r status ms num name sig; do
+		case $status in
+		ok) ktap_pass "$label: $name"; continue ;;
+		skip) ktap_fail "$label: $name (skipped)"; bad=1; continue ;;
+		esac
+		r=${rstatus[$name]:-} rt=${rms[$name]:-0} rs=${rsig[$name]:-}
+		if [ "$r" = fail ] && [ "$sig" != - ] && [ "$rs" = "$sig" ] &&
+			[ $((ms * 2)) -le $((rt * 3)) ]; then
+			ktap_pass "$label: $name: failed the same way with $refname in this boot" \
+				"($((ms / 1000)) s, $refname $((rt / 1000)) s): ${sig:0:160}"
+			shared=$((shared + 1)) ours=$((ours + ms)) theirs=$((theirs + rt))
+			continue
+		fi
+		bad=1
+		if [ -n "$r" ]; then
+			ktap_fail "$label: $name: ${sig:0:160}; with $refname: $r in $((rt / 1000)) s" \
+				"(here $((ms / 1000)) s): ${rs:0:160}"
+		else
+			ktap_fail "$label: $name: ${sig:0:160}"
+		fi
+	done < <(ksft_subtests "$log")
+	if [ $shared -gt 0 ]; then
+		[ $((ours * 5)) -le $((theirs * 6)) ]
+		rc=$?
+		ktap_result $rc "$label: the $shared subtests failed as with $refname took" \
+			"$((ours / 1000)) s, $refname $((theirs / 1000)) s (at most 1.2x)"
+		[ $rc -eq 0 ] || bad=1
+	fi
+	return $bad
+}

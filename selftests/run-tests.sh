@@ -67,6 +67,18 @@ if [ "${DEBUG:-0}" != 0 ]; then
 fi
 # TESTS="a.sh;b.sh args" runs exactly these instead.
 [ -n "${TESTS:-}" ] && IFS=";" read -r -a GUEST_TESTS <<<"$TESTS"
+if [ "${DEBUG:-0}" != 0 ]; then
+	# The kernel's suites set deadlines for a machine as fast as the
+	# normal kernel's: on the debug kernel they are judged against the C
+	# scheduler and path manager in the same boot (ksft_report, lib.sh).
+	for i in "${!GUEST_TESTS[@]}"; do
+		case ${GUEST_TESTS[i]} in
+		"kernel_suites.sh --reference "* | "kernel_pm_suites.sh --reference "*) ;;
+		"kernel_suites.sh "*) GUEST_TESTS[i]="kernel_suites.sh --reference default ${GUEST_TESTS[i]#* }" ;;
+		"kernel_pm_suites.sh "*) GUEST_TESTS[i]="kernel_pm_suites.sh --reference kernel ${GUEST_TESTS[i]#* }" ;;
+		esac
+	done
+fi
 
 results=$CACHE_DIR/results/$(date +%Y%m%d-%H%M%S)${tag:-}
 mkdir -p "$results"
@@ -79,6 +91,9 @@ echo "== host: cargo test"
 
 echo "== host: static checks"
 "$REPO_DIR/kernel/scripts/check.sh" | tee "$results/host-check.ktap"
+
+echo "== host: the judge of the kernel's suites on the debug kernel"
+"$REPO_DIR/selftests/ksft_report_test.sh" | tee "$results/host-judge.ktap"
 
 echo "== host: coverage and fuzzing"
 [ "${SUITE:-ci}" = quick ] && export FUZZ_SECONDS=${FUZZ_SECONDS:-5}
