@@ -90,10 +90,7 @@ for group in "${groups[@]}"; do
 		sysctl -q -w net.mptcp.path_manager="$pm"
 	fi
 
-	ksft_report "$script $group" "$log" ${reflog:+"$reflog" "$ref"}
-	shared=$?
-	[ $rc -eq 0 ] || { [ -n "$reflog" ] && [ $shared -eq 0 ]; }
-	ktap_result $? "$script $group exits with success${ref:+, or fails only as with $ref}"
+	ksft_verdict "$script $group" $rc "$log" ${reflog:+"$reflog" "$ref"}
 done
 
 handled=$(($(counter PmEstablished) - handled))

@@ -95,10 +95,7 @@ for script in "$@"; do
 		sysctl -q -w net.mptcp.scheduler="$sched"
 	fi
 
-	ksft_report "$script" "$log" ${reflog:+"$reflog" "$ref"}
-	shared=$?
-	[ $rc -eq 0 ] || { [ -n "$reflog" ] && [ $shared -eq 0 ]; }
-	ktap_result $? "$script exits with success${ref:+, or fails only as with $ref}"
+	ksft_verdict "$script" $rc "$log" ${reflog:+"$reflog" "$ref"}
 
 	[ "$sends" -gt 0 ]
 	ktap_result $? "$script traffic was scheduled by $sched (MPTcpRsSchedSend +$sends)"

@@ -346,3 +346,14 @@ ksft_report() {
 	fi
 	return $bad
 }
+
+# ksft_verdict <label> <exit status> <log> [<reference log> <reference>]:
+# ksft_report, then a check of the script's exit status: success, or
+# failures that the reference all shared.
+ksft_verdict() {
+	local label=$1 rc=$2 log=$3 ref=${4:-} refname=${5:-} shared
+	ksft_report "$label" "$log" ${ref:+"$ref" "$refname"}
+	shared=$?
+	[ "$rc" -eq 0 ] || { [ -n "$ref" ] && [ "$shared" -eq 0 ]; }
+	ktap_result $? "$label exits with success${ref:+, or fails only as with $refname}"
+}
