@@ -103,7 +103,6 @@ judge "the reference failed other checks: fails" 1 1 fail ref-other
 join_log "ref-fewer" 116000 "set fullmesh flag test" "${fail[0]}"
 judge "the reference failed fewer checks: fails" 1 1 fail ref-fewer
 
-
 join_log "ref-other-name" 116000 "set nofullmesh flag test" "${fail[@]}"
 judge "the reference ran another subtest: fails" 1 1 fail ref-other-name
 

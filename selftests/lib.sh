@@ -298,7 +298,8 @@ ksft_failed_numbers() {
 }
 
 # ksft_report <label> <log> [<reference log> <reference>]: one KTAP line
-# per subtest of a kernel selftest's log; a SKIP or an IGNORE fails.
+# per subtest of a kernel selftest's log; a SKIP fails, and so does a
+# failure, IGNOREd ones included, unless the reference shares it.
 # With a reference, the log of the same script run with the kernel's C
 # scheduler or path manager in the same boot, a failed subtest passes
 # when the reference failed it the same way (the same failed checks), in
