@@ -25,7 +25,7 @@ COMMON=(
 	sched_family.sh
 	blackhole.sh
 	lifecycle.sh
-	"kernel_suites.sh rs_default mptcp_connect.sh simult_flows.sh"
+	"kernel_suites.sh rs_default mptcp_connect.sh simult_flows.sh mptcp_data_ack.sh"
 	"kernel_pm_suites.sh rs_kernel pm_netlink.sh"
 )
 # mptcp_join.sh groups for CI: the ones at the heart of the path
