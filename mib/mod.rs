@@ -3,10 +3,11 @@
 //! The module's counters.
 //!
 //! Per namespace, they are the `MPTcpRs` group of `/proc/net/netstat`,
-//! which `nstat` shows next to `MPTcpExt`.  Module-wide totals, summed over
-//! namespaces including those already gone, are in debugfs
-//! (`/sys/kernel/debug/mptcp_rs/counters`, one `MPTcpRs<Name> <value>` line
-//! each), for debugging and for tests whose namespaces are short-lived.
+//! which `nstat` shows next to `MPTcpExt`; an increment is one per-CPU
+//! add.  Module-wide totals, summed over namespaces when read, including
+//! those already gone, are in debugfs (`/sys/kernel/debug/mptcp_rs/counters`,
+//! one `MPTcpRs<Name> <value>` line each), for debugging and for tests
+//! whose namespaces are short-lived.
 
 use crate::{
     blackhole,
@@ -35,15 +36,20 @@ use kernel::{
 
 pub(crate) use crate::logic::mib::Counter;
 
-struct Totals([Atomic<u64>; COUNT]);
+/// What namespaces that are gone had counted.
+struct Gone([Atomic<u64>; COUNT]);
 
-static TOTALS: Totals = Totals([const { Atomic::new(0) }; COUNT]);
+static GONE: Gone = Gone([const { Atomic::new(0) }; COUNT]);
 
-/// Adds one to `counter` in `net`.
+/// Adds one to `counter` in `net`: one per-CPU increment.
 pub(crate) fn inc(net: &Net, counter: Counter) {
     ffi::mib::inc(net, counter);
-    if let Some(c) = TOTALS.0.get(counter as usize) {
-        c.add(1, Relaxed);
+}
+
+/// Keeps what `net`, on its way out, counted in the module-wide totals.
+pub(crate) fn net_exit(net: &Net) {
+    for (gone, value) in GONE.0.iter().zip(ffi::mib::read(Some(net))) {
+        gone.add(value, Relaxed);
     }
 }
 
@@ -52,12 +58,16 @@ struct View;
 
 impl fmt::Debug for View {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // One line per counter; debugfs ends the last one.
-        for (i, (counter, value)) in Counter::ALL.iter().zip(TOTALS.0.iter()).enumerate() {
+        // Live namespaces, summed when read, plus those gone.  One line per
+        // counter; debugfs ends the last one.
+        let live = ffi::mib::read(None);
+        let rows = Counter::ALL.iter().zip(live).zip(GONE.0.iter());
+        for (i, ((counter, live), gone)) in rows.enumerate() {
             if i > 0 {
                 writeln!(f)?;
             }
-            write!(f, "{PREFIX}{} {}", counter.name(), value.load(Relaxed))?;
+            let value = live.wrapping_add(gone.load(Relaxed));
+            write!(f, "{PREFIX}{} {}", counter.name(), value)?;
         }
         Ok(())
     }

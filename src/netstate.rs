@@ -11,6 +11,7 @@ use crate::{
         },
         sysctl::Sysctl,
     },
+    mib,
 };
 use kernel::{
     prelude::*,
@@ -26,7 +27,7 @@ const NDIFFPORTS_DEFAULT: i32 = 2;
 
 /// What the module keeps per namespace: the blackhole backoff, the path
 /// managers' settings, and the sysctls.
-#[pin_data]
+#[pin_data(PinnedDrop)]
 pub(crate) struct NetState {
     /// The namespace.
     pub(crate) owner: Owner,
@@ -52,5 +53,14 @@ impl NetState {
     /// The number of subflows `rs_ndiffports` opens.
     pub(crate) fn ndiffports(&self) -> u32 {
         u32::try_from(self.ndiffports.load(Relaxed)).unwrap_or(1)
+    }
+}
+
+#[pinned_drop]
+impl PinnedDrop for NetState {
+    fn drop(self: Pin<&mut Self>) {
+        // The namespace's counters go with it: keep them in the module-wide
+        // totals.
+        mib::net_exit(self.owner.get());
     }
 }

@@ -53,6 +53,18 @@ pub(crate) fn inc(net: &Net, counter: Counter) {
     unsafe { bindings::mptcp_mib_group_add(net.as_raw(), GROUP.0.get(), counter as c_uint, 1) };
 }
 
+/// The values of the counters: in `net`, or summed over every namespace
+/// with `None`.
+pub(crate) fn read(net: Option<&Net>) -> [u64; COUNT] {
+    let mut vals: [c_ulong; COUNT] = [0; COUNT];
+    let net = net.map_or(core::ptr::null_mut(), Net::as_raw);
+    // SAFETY: the group is registered (see `inc`); `vals` has room for
+    // its `COUNT` counters; a namespace given is alive.
+    unsafe { bindings::mptcp_mib_group_read(net, GROUP.0.get(), vals.as_mut_ptr()) };
+    // `unsigned long` is 64 bits wide on the architectures we build for.
+    vals.map(|v| v as u64)
+}
+
 /// The group's registration.
 ///
 /// # Invariants
