@@ -10,36 +10,51 @@ use super::{
     Scheduler, //
 };
 use crate::{
-    ffi::msk::Msk,
-    logic::sched::backup::{
-        Backup,
-        BackupParams,
-        BackupState,
-        Verdict, //
+    ffi::msk::{
+        now_us,
+        usecs_to_jiffies,
+        Msk, //
+    },
+    logic::sched::{
+        backup::{
+            Backup,
+            BackupParams,
+            BackupState,
+            Verdict, //
+        },
+        Pick,
     },
     mib::{
         self,
         Counter, //
     },
 };
-use kernel::{
-    prelude::*,
-    time::msecs_to_jiffies, //
-};
+use kernel::prelude::*;
 
 /// One subflow carries everything; the next takes over when it fails.
 pub(crate) struct RsBackup;
 
 fn params() -> BackupParams {
     BackupParams {
-        // At most 60 s: the jiffies fit in 32 bits.
-        stale_jiffies: msecs_to_jiffies(BACKUP_STALE_MS.get()) as u32,
+        // At most 60 s: the microseconds fit in 32 bits.
+        min_stale_us: BACKUP_STALE_MS.get() * 1000,
     }
 }
 
 fn count(msk: &Msk, verdict: Verdict) {
     if verdict == Verdict::Switch {
         mib::inc(msk.net(), Counter::SchedHandover);
+    }
+}
+
+/// The MPTCP retransmit timeout: the default one (`timeout`, jiffies, 0
+/// for the minimum RTO), or sooner when the carrier would count as failed
+/// sooner without an ACK.
+fn timeout_for(timeout: i64, watch_us: Option<u32>) -> i64 {
+    match watch_us {
+        None => timeout,
+        Some(us) if timeout > 0 => timeout.min(usecs_to_jiffies(us)),
+        Some(us) => usecs_to_jiffies(us),
     }
 }
 
@@ -50,21 +65,27 @@ impl Scheduler for RsBackup {
     type State = BackupState;
 
     fn get_send(msk: &Msk, state: &mut BackupState) -> Result {
-        let mut sched = Backup::new(state, params());
+        let mut sched = Backup::new(state, params(), now_us());
         let timeout = walk(msk, |sf, input| sched.visit(sf, input));
-        let (decision, verdict) = sched.finish(&msk_input(msk));
-        count(msk, verdict);
-        apply(msk, decision, timeout)
+        let out = sched.finish(&msk_input(msk));
+        count(msk, out.verdict);
+        apply(msk, out.decision, timeout_for(timeout, out.watch_us))
     }
 
-    /// Retransmissions go to the carrier, so that data stuck on a failed
-    /// subflow moves over at once.
+    /// Retransmissions move the data of a failed subflow to the carrier:
+    /// the failed subflow is marked stale, which queues its data again.
     fn get_retrans(msk: &Msk, state: &mut BackupState) -> Result {
-        let mut sched = Backup::new(state, params());
-        walk(msk, |sf, input| sched.visit(sf, input));
-        let (pick, verdict) = sched.finish_retrans();
-        count(msk, verdict);
-        let Some(sf) = pick else {
+        let mut sched = Backup::new(state, params(), now_us());
+        let timeout = walk(msk, |sf, input| sched.visit(sf, input));
+        let out = sched.finish_retrans();
+        count(msk, out.verdict);
+        msk.set_timeout(timeout_for(timeout, out.watch_us));
+        if let Some(failed) = out.stale {
+            if msk.set_stale(failed) {
+                mib::inc(msk.net(), Counter::SchedStale);
+            }
+        }
+        let Pick::One(sf) = out.decision.pick else {
             mib::inc(msk.net(), Counter::SchedRetransNone);
             return Err(EINVAL);
         };

@@ -9,11 +9,11 @@
 
 use crate::{
     ffi::msk::{
+        now_us,
         Msk,
         Subflow, //
     },
     logic::sched::{
-        redundant::takes,
         Decision,
         MskInput,
         Pick,
@@ -71,6 +71,7 @@ fn msk_input(msk: &Msk) -> MskInput {
         snd_nxt: msk.snd_nxt(),
         snd_una: msk.snd_una(),
         write_seq: msk.write_seq(),
+        now_us: now_us(),
     }
 }
 
@@ -83,18 +84,24 @@ fn subflow_input(sf: &Subflow) -> SubflowInput {
             ..SubflowInput::default()
         };
     }
+    let tcp = sf.tcp();
+    let (packets_out, in_flight) = tcp.packets();
+    let (unacked, queued) = tcp.bytes();
     SubflowInput {
         id: sf.id(),
         active: true,
         backup: sf.is_backup(),
         memory_free: sf.memory_free(),
-        srtt_us: sf.srtt_us(),
-        rttvar_us: sf.rttvar_us(),
-        cwnd: sf.cwnd(),
-        in_flight: sf.in_flight(),
-        queued: sf.queued(),
-        mss: sf.mss(),
-        ack_age: sf.ack_age(),
+        srtt_us: tcp.srtt_us(),
+        mdev_us: tcp.mdev_us(),
+        cwnd: tcp.cwnd(),
+        ssthresh: tcp.ssthresh(),
+        in_flight,
+        packets_out,
+        unacked,
+        queued,
+        mss: tcp.mss(),
+        ack_age_us: tcp.ack_age_us(),
     }
 }
 
@@ -127,9 +134,11 @@ fn apply(msk: &Msk, decision: Decision<&Subflow>, timeout: i64) -> Result {
                 mib::inc(msk.net(), Counter::SchedSendBackup);
             }
         }
-        Pick::All { backup } => {
-            for sf in msk.subflows() {
-                if takes(&subflow_input(sf), backup) {
+        Pick::Set(set) => {
+            // Exactly the subflows decided on, by their place in the list,
+            // which the msk lock keeps as it was during the decision.
+            for (i, sf) in msk.subflows().enumerate() {
+                if u32::try_from(i).is_ok_and(|i| i < u64::BITS && set & (1 << i) != 0) {
                     sf.set_scheduled(true);
                     mib::inc(msk.net(), Counter::SchedRedundant);
                 }

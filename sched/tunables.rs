@@ -33,6 +33,7 @@ pub(crate) static BLEST_LAMBDA_MAX: Tunable =
 /// `ecf_beta`: ECF's hysteresis, per mille.
 pub(crate) static ECF_BETA: Tunable = Tunable::new(250, 0, ecf::BETA_MAX);
 
-/// `backup_stale_ms`: `rs_backup` hands over when the carrier has data in
-/// flight and no ACK for this long.
-pub(crate) static BACKUP_STALE_MS: Tunable = Tunable::new(500, 10, 60_000);
+/// `backup_stale_ms`: the least time `rs_backup` lets a subflow with data
+/// outstanding go without an ACK before it counts as failed (the
+/// threshold is `srtt + 4 * mdev` when that is longer).
+pub(crate) static BACKUP_STALE_MS: Tunable = Tunable::new(50, 10, 60_000);

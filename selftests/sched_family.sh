@@ -186,7 +186,15 @@ if [ -n "${selected[rs_backup]:-}" ]; then
 	wait $cli && wait "$SERVER_PID" &&
 		for _ in $(seq "$(wc -l <"$copies")"); do cat "$in"; done | cmp -s - "$out"
 	ktap_result $? "rs_backup: the transfer completes intact across the failure" \
-		"($(wc -l <"$copies") copies of 4 MiB; longest gap $(gap_ms "$out.srv") ms)"
+		"($(wc -l <"$copies") copies of 4 MiB)"
+	# The carrier fails after srtt + 4 * mdev without an ACK, at least
+	# backup_stale_ms (50 ms); its data moves to the backup then.  The
+	# kernel's own stale detection takes about a second.
+	gap=$(gap_ms "$out.srv")
+	limit=400
+	[ $debug_kernel = 1 ] && limit=2000
+	[ -n "$gap" ] && [ "$gap" -lt $limit ]
+	ktap_result $? "rs_backup: the longest receive gap across the failure is under $limit ms (${gap:-?} ms)"
 	rm -f "$fifo" "$stop" "$copies"
 	[ $(($(counter SchedHandover) - handovers)) -ge 2 ]
 	ktap_result $? "rs_backup: MPTcpRsSchedHandover counts both handovers"
@@ -216,5 +224,5 @@ check_refused blest_lambda_min 1400
 check_refused blest_lambda_max 900
 check_refused blest_lambda_max 4001
 check_refused backup_stale_ms 5
-check_accepted backup_stale_ms 500
+check_accepted backup_stale_ms 50
 ktap_finish

@@ -60,6 +60,10 @@ counters! {
     SchedRedundant,
     /// `rs_backup` moved the traffic to another subflow.
     SchedHandover,
+    /// `rs_backup` found a subflow failed with data outstanding and marked
+    /// it stale, so that its data is sent again on the new carrier
+    /// (`MPTcpExtSubflowStale` counts it too).
+    SchedStale,
     /// A blackhole was detected, recorded for the whole namespace
     /// (`blackhole_mode` 0, or a destination we could not read).
     BlackholeNetns,

@@ -11,27 +11,42 @@ use super::{
     MskInput,
     SubflowInput,
     Tradeoff,
-    Verdict, //
+    Verdict,
+    INFINITE_SSTHRESH, //
 };
 
 /// Bounds of the tunable lambda bounds, per mille.
 pub const LAMBDA_LIMIT_MIN: u32 = 500;
 /// See [`LAMBDA_LIMIT_MIN`].
 pub const LAMBDA_LIMIT_MAX: u32 = 4000;
-/// Lambda grows by this much, per mille, on each head-of-line blocking
-/// event...
+/// Lambda at the start of a connection, per mille, within the bounds (the
+/// reference's 1.2).
+pub const LAMBDA_START: u32 = 1200;
+/// Lambda grows by this much, per mille, after an RTT of the slow subflow
+/// in which the connection was blocked by the peer's receive window...
 pub const LAMBDA_STEP_UP: u32 = 40;
-/// ...and shrinks by this much on each send on the slow subflow that did
-/// not block.
+/// ...and shrinks by this much after one in which it was not.
 pub const LAMBDA_STEP_DOWN: u32 = 10;
+/// Most RTTs of the fast subflow the estimate looks ahead.
+const ROUNDS_MAX: u64 = 64;
+/// Most RTTs of doubling in the fast subflow's initial slow start.
+const SLOW_START_ROUNDS_MAX: u64 = 16;
 
 /// Tunables, per mille.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BlestParams {
-    /// Lower bound of lambda (and its starting value).
+    /// Lower bound of lambda.
     pub lambda_min: u32,
     /// Upper bound of lambda.
     pub lambda_max: u32,
+}
+
+impl BlestParams {
+    /// Clamps `lambda` into the bounds (an inverted pair counts as
+    /// `lambda_min` alone).
+    fn clamp(&self, lambda: u32) -> u32 {
+        lambda.clamp(self.lambda_min, self.lambda_max.max(self.lambda_min))
+    }
 }
 
 /// What BLEST remembers per connection.
@@ -39,44 +54,60 @@ pub struct BlestParams {
 pub struct BlestState {
     /// The current lambda, per mille; 0 until the first estimate.
     pub lambda: u32,
+    /// The peer's receive window blocked the connection since lambda was
+    /// last adapted.
+    pub blocked: bool,
+    /// When lambda was last adapted (`MskInput::now_us`).
+    pub adapted_us: u32,
 }
 
 /// BLEST.
 ///
 /// The fastest active subflow (lowest smoothed RTT) is used whenever it
 /// has room.  When it has none, sending on the fastest slower subflow that
-/// has room risks head-of-line blocking at the receiver: the fast subflow
-/// may fill the connection's receive window before the slow one delivers.
-/// BLEST estimates what the fast subflow can send during one RTT of the
-/// slow one, its window growing by one segment per RTT:
+/// has room risks head-of-line blocking at the receiver: while the slow
+/// subflow delivers its data, the fast one may fill the connection's
+/// receive window.  BLEST estimates what the fast subflow sends during
+/// one RTT of the slow one, `X` ([`fast_bytes`]), and waits for the fast
+/// subflow when `lambda * X` does not fit in the peer's window once the
+/// slow subflow's outstanding data and the new burst are counted:
 ///
-/// `X = mss_f * (cwnd_f + (rtt_s / rtt_f - 1) / 2) * rtt_s / rtt_f`
+/// `lambda * X > (wnd_end - snd_una) - (outstanding_s + burst_s)`
 ///
-/// and skips the slow subflow when `lambda * X` exceeds the window left
-/// once the slow subflow has sent its congestion window.  Lambda starts at
-/// `lambda_min`, grows by [`LAMBDA_STEP_UP`] when the connection is found
-/// blocked by its receive window, and shrinks by [`LAMBDA_STEP_DOWN`] when
-/// the slow subflow is used without blocking, within the bounds.
-/// A subflow gets a burst of at most its free congestion window.
+/// Lambda, per connection, corrects the estimate: it starts at
+/// [`LAMBDA_START`] and, at most once per RTT of the slow subflow, grows
+/// by [`LAMBDA_STEP_UP`] if the peer's window blocked the connection in
+/// the meantime and shrinks by [`LAMBDA_STEP_DOWN`] otherwise, within the
+/// tunable bounds.  A subflow gets a burst of at most its free congestion
+/// window.
 pub struct Blest<'a, H> {
     state: &'a mut BlestState,
     params: BlestParams,
     candidates: Candidates<H>,
 }
 
-/// Fixed-point unit of the RTT ratio.
-const ONE: u64 = 1 << 10;
-/// Cap of the RTT ratio (1000 times slower).
-const RATIO_MAX: u64 = 1000 * ONE;
+/// Segments the fast subflow sends in `rounds` RTTs, its window growing
+/// as in slow start while it is below the slow-start threshold, by one
+/// segment per RTT after that.  As the reference implementation does,
+/// a subflow that has left its initial slow start counts as in
+/// congestion avoidance at a window of at least `ssthresh + 1`.
+fn segments(fast: &SubflowInput, rounds: u64) -> u64 {
+    let cwnd = u64::from(fast.cwnd);
+    if fast.ssthresh >= INFINITE_SSTHRESH {
+        let rounds = rounds.min(SLOW_START_ROUNDS_MAX);
+        return cwnd.saturating_mul((1u64 << rounds) - 1);
+    }
+    let cwnd = cwnd.max(u64::from(fast.ssthresh) + 1);
+    cwnd.saturating_mul(rounds)
+        .saturating_add(rounds * (rounds - 1) / 2)
+}
 
-/// Bytes the fast subflow sends while the slow one carries one window.
+/// `X`: bytes the fast subflow sends while the slow one carries one
+/// window, over `srtt_s / srtt_f + 1` RTTs of the fast subflow.
 pub fn fast_bytes(fast: &SubflowInput, slow: &SubflowInput) -> u64 {
     let rtt_f = u64::from(fast.srtt_us.max(1));
-    let rtt_s = u64::from(slow.srtt_us).max(rtt_f);
-    let ratio = ((rtt_s << 10) / rtt_f).min(RATIO_MAX);
-    // Segments, scaled by ONE * ONE.
-    let segments = (u64::from(fast.cwnd) * ONE + (ratio - ONE) / 2).saturating_mul(ratio);
-    segments.saturating_mul(u64::from(fast.mss)) >> 20
+    let rounds = (u64::from(slow.srtt_us) / rtt_f + 1).min(ROUNDS_MAX);
+    segments(fast, rounds).saturating_mul(u64::from(fast.mss))
 }
 
 impl<'a, H: Copy> Blest<'a, H> {
@@ -94,20 +125,34 @@ impl<'a, H: Copy> Blest<'a, H> {
         self.candidates.visit(handle, sf);
     }
 
-    fn lambda(&self) -> u32 {
-        let (min, max) = (
-            self.params.lambda_min,
-            self.params.lambda_max.max(self.params.lambda_min),
-        );
-        if self.state.lambda == 0 {
-            min
-        } else {
-            self.state.lambda.clamp(min, max)
+    /// Lambda, adapted when an RTT of the slow subflow has passed since
+    /// it last was.
+    fn lambda(&mut self, slow: &SubflowInput, now_us: u32) -> u32 {
+        let state = &mut *self.state;
+        if state.lambda == 0 {
+            state.lambda = self.params.clamp(LAMBDA_START);
+            state.adapted_us = now_us;
+            state.blocked = false;
+        } else if now_us.wrapping_sub(state.adapted_us) >= slow.srtt_us {
+            let lambda = if state.blocked {
+                state.lambda.saturating_add(LAMBDA_STEP_UP)
+            } else {
+                state.lambda.saturating_sub(LAMBDA_STEP_DOWN)
+            };
+            state.lambda = self.params.clamp(lambda);
+            state.adapted_us = now_us;
+            state.blocked = false;
         }
+        self.params.clamp(state.lambda)
     }
 
     /// Ends the decision.
-    pub fn finish(self, msk: &MskInput) -> (Decision<H>, Verdict) {
+    pub fn finish(mut self, msk: &MskInput) -> (Decision<H>, Verdict) {
+        if let Some((_, fast)) = self.candidates.fastest() {
+            if msk.window_left() < u64::from(fast.mss.max(1)) {
+                self.state.blocked = true;
+            }
+        }
         let Tradeoff {
             fast,
             slow,
@@ -117,35 +162,15 @@ impl<'a, H: Copy> Blest<'a, H> {
             Err(tradeoff) => tradeoff,
         };
 
-        let mut lambda = self.lambda();
-        let blocked = msk.window_left() < u64::from(fast.mss.max(1));
+        let lambda = self.lambda(&slow, msk.now_us);
+        let burst = msk.burst(free_window(&slow));
         let window = msk.wnd_end.saturating_sub(msk.snd_una);
-        let in_flight = msk.snd_nxt.saturating_sub(msk.snd_una);
-        let slow_window = u64::from(slow.cwnd) * u64::from(slow.mss);
-        let space = window.saturating_sub(in_flight.saturating_add(slow_window));
+        let space = window.saturating_sub(slow.outstanding().saturating_add(u64::from(burst)));
         let need = fast_bytes(&fast, &slow).saturating_mul(u64::from(lambda)) / 1000;
-
-        let verdict = if need > space {
-            Verdict::Wait
+        if need > space {
+            (Decision::WAIT, Verdict::Wait)
         } else {
-            Verdict::Slow
-        };
-        if blocked {
-            lambda = lambda.saturating_add(LAMBDA_STEP_UP);
-        } else if verdict == Verdict::Slow {
-            lambda = lambda.saturating_sub(LAMBDA_STEP_DOWN);
-        }
-        self.state.lambda = lambda.clamp(
-            self.params.lambda_min,
-            self.params.lambda_max.max(self.params.lambda_min),
-        );
-
-        match verdict {
-            Verdict::Slow => (
-                Decision::one(slow_h, msk.burst(free_window(&slow))),
-                verdict,
-            ),
-            _ => (Decision::WAIT, verdict),
+            (Decision::one(slow_h, burst), Verdict::Slow)
         }
     }
 }

@@ -9,7 +9,6 @@ use super::{
     Candidates,
     Decision,
     MskInput,
-    SubflowInput,
     Tradeoff,
     Verdict, //
 };
@@ -35,16 +34,22 @@ pub struct EcfState {
 /// ECF.
 ///
 /// The fastest active subflow is used whenever it has room.  Otherwise,
-/// with `k` bytes still to send (at the connection level and in the fast
-/// subflow's own queue), ECF compares finishing them on the fast
-/// subflow once it has room again, `(1 + k / cwnd_f) * rtt_f`, with the
-/// time the slow subflow needs to deliver anything, `rtt_s + delta`
-/// (`delta` the larger RTT variation): when the fast subflow wins, by a
-/// margin of `beta` once already waiting, and the slow subflow would need
-/// at least `2 * rtt_f + delta` for its share (`k / cwnd_s * rtt_s`), it
-/// waits for the fast subflow; otherwise it uses the slow one.  Windows are
-/// in bytes (cwnd times MSS).  A subflow gets a burst of at most its free
-/// congestion window.
+/// with `k` bytes not yet handed to any subflow (`write_seq - snd_nxt`),
+/// ECF compares finishing on the fast subflow once it has room again with
+/// using the slow one now.  With windows in bytes (`cwnd * mss`), the
+/// fast subflow needs at least one more window, `x_f = max(k, cwnd_f)`,
+/// and the slow one at least its own, `x_s = max(k, cwnd_s)`:
+///
+/// - if `(1 + x_f / cwnd_f) * rtt_f < (1 + waiting * beta) * (rtt_s +
+///   delta)` (the fast subflow, after the window in flight, finishes
+///   before the slow one delivers anything) and `x_s / cwnd_s * rtt_s >=
+///   2 * rtt_f + delta` (the slow subflow would still be busy after two
+///   fast RTTs), wait for the fast subflow;
+/// - otherwise use the slow one; waiting ends when the first test fails.
+///
+/// `delta` is the larger RTT mean deviation of the two.  Products are
+/// computed in 64 bits, saturating.  A subflow gets a burst of at most its
+/// free congestion window.
 pub struct Ecf<'a, H> {
     state: &'a mut EcfState,
     params: EcfParams,
@@ -62,7 +67,7 @@ impl<'a, H: Copy> Ecf<'a, H> {
     }
 
     /// Considers the next subflow.
-    pub fn visit(&mut self, handle: H, sf: &SubflowInput) {
+    pub fn visit(&mut self, handle: H, sf: &super::SubflowInput) {
         self.candidates.visit(handle, sf);
     }
 
@@ -79,22 +84,28 @@ impl<'a, H: Copy> Ecf<'a, H> {
 
         let rtt_f = u64::from(fast.srtt_us);
         let rtt_s = u64::from(slow.srtt_us);
-        let delta = u64::from(fast.rttvar_us.max(slow.rttvar_us));
-        // What the fast subflow must send before anything new: the data
-        // not sent yet at the connection level and in its own queue.
-        let k = msk
-            .write_seq
-            .saturating_sub(msk.snd_nxt)
-            .saturating_add(u64::from(fast.queued));
+        let delta = u64::from(fast.mdev_us.max(slow.mdev_us));
+        let k = msk.write_seq.saturating_sub(msk.snd_nxt);
         let cwnd_f = (u64::from(fast.cwnd) * u64::from(fast.mss)).max(1);
         let cwnd_s = (u64::from(slow.cwnd) * u64::from(slow.mss)).max(1);
+        let x_f = k.max(cwnd_f);
+        let x_s = k.max(cwnd_s);
         let beta = u64::from(self.params.beta.min(BETA_MAX));
-
-        let fast_done = rtt_f.saturating_add(k.saturating_mul(rtt_f) / cwnd_f);
         let margin = 1000 + if self.state.waiting { beta } else { 0 };
-        let verdict = if fast_done.saturating_mul(1000) < margin.saturating_mul(rtt_s + delta) {
-            let slow_done = k.saturating_mul(rtt_s) / cwnd_s;
-            if slow_done >= 2 * rtt_f + delta {
+
+        // (1 + x_f / cwnd_f) * rtt_f < margin / 1000 * (rtt_s + delta),
+        // multiplied by 1000 * cwnd_f.
+        let fast_done = rtt_f
+            .saturating_mul(x_f.saturating_add(cwnd_f))
+            .saturating_mul(1000);
+        let slow_first = margin
+            .saturating_mul(rtt_s.saturating_add(delta))
+            .saturating_mul(cwnd_f);
+        let verdict = if fast_done < slow_first {
+            // x_s / cwnd_s * rtt_s >= 2 * rtt_f + delta, times cwnd_s.
+            let slow_done = rtt_s.saturating_mul(x_s);
+            let fast_twice = cwnd_s.saturating_mul(rtt_f.saturating_mul(2).saturating_add(delta));
+            if slow_done >= fast_twice {
                 self.state.waiting = true;
                 Verdict::Wait
             } else {

@@ -185,7 +185,7 @@ pub fn single_pick(
                 "a burst beyond the limits",
             )
         }
-        Pick::All { .. } => Err("a single-pick scheduler scheduled all subflows"),
+        Pick::Set(_) => Err("a single-pick scheduler scheduled a set of subflows"),
     }
 }
 
@@ -225,8 +225,10 @@ pub fn family(
     };
     let mut blest = Blest::new(&mut states.blest, blest_params);
     let mut ecf = Ecf::new(&mut states.ecf, EcfParams { beta: 250 });
-    let params = BackupParams { stale_jiffies: 100 };
-    let mut backup = Backup::new(&mut states.backup, params);
+    let params = BackupParams {
+        min_stale_us: 100_000,
+    };
+    let mut backup = Backup::new(&mut states.backup, params, msk.now_us);
     let mut healthy = [false; MAX];
     for (i, s) in subflows.iter().take(MAX).enumerate() {
         minrtt.visit(i, s);
@@ -260,13 +262,14 @@ pub fn family(
     let class = !primary_active;
     let takers = subflows
         .iter()
-        .filter(|s| redundant::takes(s, class))
-        .count();
+        .enumerate()
+        .filter(|(_, s)| redundant::takes(s, class))
+        .fold(0u64, |set, (i, _)| set | 1 << i);
     match d.pick {
-        Pick::All { backup } => {
-            ensure(backup == class, "rs_redundant took the wrong class")?;
-            ensure(takers > 0, "rs_redundant scheduled nothing")?;
-        }
+        Pick::Set(set) => ensure(
+            set == takers,
+            "rs_redundant scheduled other subflows than the takers",
+        )?,
         Pick::Wait => ensure(takers == 0, "rs_redundant waited with subflows to take")?,
         Pick::One(_) => return Err("rs_redundant picked a single subflow"),
     }
@@ -293,7 +296,12 @@ pub fn family(
 
     let healthy_primary = subflows.iter().zip(healthy).any(|(s, h)| h && !s.backup);
     let any_healthy = healthy.iter().take(subflows.len()).any(|h| *h);
-    let (d, _) = backup.finish(msk);
+    let out = backup.finish(msk);
+    ensure(
+        out.stale.is_none(),
+        "rs_backup handed back a subflow for new data",
+    )?;
+    let d = out.decision;
     if let Pick::One(i) = d.pick {
         let s = subflows.get(i).ok_or("a pick out of range")?;
         ensure(

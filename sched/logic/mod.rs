@@ -50,6 +50,8 @@ pub struct MskInput {
     pub snd_una: u64,
     /// End of the data the application wrote (`msk->write_seq`).
     pub write_seq: u64,
+    /// The time, in microseconds, at jiffy resolution; wraps around.
+    pub now_us: u32,
 }
 
 impl MskInput {
@@ -59,6 +61,7 @@ impl MskInput {
         snd_nxt: 0,
         snd_una: 0,
         write_seq: 0,
+        now_us: 0,
     };
 
     /// Bytes the peer's window still allows past `snd_nxt` (0 when the
@@ -89,20 +92,33 @@ pub struct SubflowInput {
     pub memory_free: bool,
     /// Smoothed RTT, microseconds.
     pub srtt_us: u32,
-    /// RTT variation, microseconds.
-    pub rttvar_us: u32,
+    /// Mean deviation of the RTT, microseconds (`mdev_us / 4`: the recent
+    /// variation, not `rttvar_us`, which TCP keeps at least a quarter of
+    /// the minimum RTO).
+    pub mdev_us: u32,
     /// Congestion window, packets.
     pub cwnd: u32,
-    /// Packets in flight (`tcp_packets_in_flight()`).
+    /// Slow-start threshold, packets (`TCP_INFINITE_SSTHRESH` before the
+    /// first loss).
+    pub ssthresh: u32,
+    /// Packets in flight (`tcp_packets_in_flight()`): sent, not
+    /// acknowledged, and not deemed lost.
     pub in_flight: u32,
+    /// Packets sent and not acknowledged, lost ones included
+    /// (`packets_out`).
+    pub packets_out: u32,
+    /// Bytes sent and not acknowledged at the TCP level (`snd_nxt -
+    /// snd_una`).
+    pub unacked: u32,
     /// Bytes queued in the TCP socket and not sent yet (`write_seq -
     /// snd_nxt`): data TCP holds back, for its small-queues limit or its
     /// window.
     pub queued: u32,
     /// Current MSS, bytes.
     pub mss: u32,
-    /// Time since the subflow last received an ACK, in jiffies.
-    pub ack_age: u32,
+    /// Time since the subflow last received an ACK, microseconds, at
+    /// jiffy resolution.
+    pub ack_age_us: u32,
 }
 
 impl SubflowInput {
@@ -129,7 +145,22 @@ impl SubflowInput {
     pub const fn usable(&self) -> bool {
         self.active && self.has_space()
     }
+
+    /// Nothing outstanding at the TCP level: all sent data acknowledged
+    /// and nothing queued (`tcp_rtx_and_write_queues_empty()`).
+    pub const fn idle(&self) -> bool {
+        self.packets_out == 0 && self.queued == 0
+    }
+
+    /// Bytes this subflow holds that the peer has not acknowledged at the
+    /// TCP level: sent or queued.
+    pub const fn outstanding(&self) -> u64 {
+        self.unacked as u64 + self.queued as u64
+    }
 }
+
+/// `TCP_INFINITE_SSTHRESH`: a subflow still in its initial slow start.
+pub const INFINITE_SSTHRESH: u32 = 0x7fff_ffff;
 
 /// Which subflows a scheduler wants for the next data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -138,12 +169,9 @@ pub enum Pick<H> {
     Wait,
     /// This one.
     One(H),
-    /// Every subflow of this class (`backup` or not) that
-    /// [`redundant::takes`] accepts, each carrying all the data.
-    All {
-        /// Whether the backup subflows are meant.
-        backup: bool,
-    },
+    /// These subflows, each carrying all the data: bit `i` stands for the
+    /// `i`-th subflow visited, in list order.
+    Set(u64),
 }
 
 /// A decision of the schedulers other than `rs_default`.
@@ -284,6 +312,11 @@ impl<H: Copy> Candidates<H> {
         if sf.has_space() {
             self.usable.offer(handle, sf);
         }
+    }
+
+    /// The fastest active non-backup subflow, room or not.
+    pub const fn fastest(&self) -> Option<(H, SubflowInput)> {
+        self.fastest.get()
     }
 
     /// The situation after all subflows were seen.

@@ -10,6 +10,10 @@ use super::{
     SEND_BURST_SIZE, //
 };
 
+/// Most subflows a redundant decision can schedule: the first ones in list
+/// order (the kernel's path managers allow far fewer per connection).
+pub const MAX_SUBFLOWS: u32 = u64::BITS;
+
 /// Whether a redundant decision for the given class schedules `sf`:
 /// active, of that class, with send-buffer room.  The congestion window is
 /// not required: data queued behind a full window still goes out on that
@@ -26,46 +30,55 @@ pub const fn takes(sf: &SubflowInput, backup: bool) -> bool {
 /// subflow sends all the data (kernel patch 0004), skipping what the peer
 /// already acknowledged through another subflow: the connection gets the
 /// latency of the fastest path and survives the loss of any path without a
-/// stall.
+/// stall.  The decision names the subflows by their position in the
+/// walk, so that the caller schedules exactly the subflows it decided on,
+/// without reading them again.
 #[derive(Default)]
 pub struct Redundant {
+    position: u32,
     primary_active: bool,
-    primary_takes: bool,
-    backup_takes: bool,
+    primaries: u64,
+    backups: u64,
 }
 
 impl Redundant {
     /// Starts a decision.
     pub const fn new() -> Self {
         Self {
+            position: 0,
             primary_active: false,
-            primary_takes: false,
-            backup_takes: false,
+            primaries: 0,
+            backups: 0,
         }
     }
 
     /// Considers the next subflow.
     pub fn visit(&mut self, sf: &SubflowInput) {
+        let bit = 1u64.checked_shl(self.position).unwrap_or(0);
+        self.position = self.position.saturating_add(1);
         if sf.active && !sf.backup {
             self.primary_active = true;
         }
-        self.primary_takes |= takes(sf, false);
-        self.backup_takes |= takes(sf, true);
+        if takes(sf, false) {
+            self.primaries |= bit;
+        }
+        if takes(sf, true) {
+            self.backups |= bit;
+        }
     }
 
     /// Ends the decision.
     pub fn finish<H>(self, msk: &MskInput) -> Decision<H> {
-        let backup = !self.primary_active;
-        let any = if backup {
-            self.backup_takes
+        let set = if self.primary_active {
+            self.primaries
         } else {
-            self.primary_takes
+            self.backups
         };
-        if !any {
+        if set == 0 {
             return Decision::WAIT;
         }
         Decision {
-            pick: Pick::All { backup },
+            pick: Pick::Set(set),
             burst: msk.burst(SEND_BURST_SIZE),
         }
     }

@@ -195,22 +195,31 @@ impl Rng {
     /// A subflow as the schedulers other than `rs_default` see it.
     fn family_subflow(&mut self, id: u32) -> SubflowInput {
         let cwnd = 1 + self.below(40) as u32;
+        let mss = 536 + self.below(1000) as u32;
+        let packets_out = self.below(u64::from(cwnd) + 3) as u32;
         SubflowInput {
             id,
             active: self.chance(80),
             backup: self.chance(25),
             memory_free: self.chance(85),
             srtt_us: 1 + self.below(200_000) as u32,
-            rttvar_us: self.below(50_000) as u32,
+            mdev_us: self.below(50_000) as u32,
             cwnd,
-            in_flight: self.below(u64::from(cwnd) + 3) as u32,
+            ssthresh: if self.chance(30) {
+                super::INFINITE_SSTHRESH
+            } else {
+                2 + self.below(60) as u32
+            },
+            in_flight: self.below(u64::from(packets_out) + 1) as u32,
+            packets_out,
+            unacked: packets_out * mss,
             queued: if self.chance(30) {
                 self.below(1 << 17) as u32
             } else {
                 0
             },
-            mss: 536 + self.below(1000) as u32,
-            ack_age: self.below(400) as u32,
+            mss,
+            ack_age_us: self.below(400_000) as u32,
         }
     }
 
@@ -227,6 +236,7 @@ impl Rng {
             snd_nxt,
             snd_una,
             write_seq: snd_nxt + self.below(1 << 22),
+            now_us: self.next() as u32,
         }
     }
 }

@@ -118,6 +118,19 @@ impl Msk {
         unsafe { (*self.as_raw()).snd_burst = bytes };
     }
 
+    /// Stops sending on `subflow`, found failed, and queues the data the
+    /// peer has not acknowledged to be sent again on the subflows the
+    /// scheduler picks next (`mptcp_subflow_set_stale()`, kernel patch
+    /// 0018): the subflow is inactive until it receives something.  Does
+    /// nothing, and returns false, when it has nothing outstanding.  For
+    /// retransmission decisions: the core does the same from its
+    /// retransmit timer.
+    pub(crate) fn set_stale(&self, subflow: &Subflow) -> bool {
+        // SAFETY: `subflow` belongs to this msk, whose lock we hold (type
+        // invariants); the function takes the subflow's own lock.
+        unsafe { bindings::mptcp_subflow_set_stale(self.as_raw(), subflow.as_raw()) }
+    }
+
     /// Sets the MPTCP-level retransmit timeout, `__mptcp_set_timeout()`.
     pub(crate) fn set_timeout(&self, timeout: i64) {
         // SAFETY: an msk starts with its `struct sock`, and the function
@@ -184,8 +197,9 @@ impl Subflow {
     }
 
     fn ssk(&self) -> *mut bindings::sock {
-        // SAFETY: a subflow always has its TCP socket.
-        unsafe { bindings::mptcp_subflow_tcp_sock(self.as_raw()) }
+        // SAFETY: `tcp_sock` is set when the subflow is created and never
+        // changes after (`mptcp_subflow_tcp_sock()` reads it the same way).
+        unsafe { (*self.as_raw()).tcp_sock }
     }
 
     /// The subflow's TCP socket, valid as long as the subflow.
@@ -232,82 +246,21 @@ impl Subflow {
         unsafe { Atomic::from_ptr(&raw mut (*self.fields()).fully_established) }.load(Relaxed)
     }
 
-    /// The TCP socket as a `struct tcp_sock` (`tcp_sk()`).
-    fn tp(&self) -> *mut bindings::tcp_sock {
-        // A subflow's socket is a TCP socket, which starts with its
-        // `struct sock`.
-        self.ssk().cast()
+    /// The subflow's TCP state, read through one pointer for a whole
+    /// decision.
+    pub(crate) fn tcp(&self) -> Tcp<'_> {
+        Tcp {
+            // A subflow's socket is a TCP socket, which starts with its
+            // `struct sock`.
+            tp: self.ssk().cast(),
+            _subflow: PhantomData,
+        }
     }
 
     /// `subflow->subflow_id`: unique within the connection.
     pub(crate) fn id(&self) -> u32 {
         // SAFETY: set when the subflow is created, never changed after.
         unsafe { (*self.fields()).subflow_id }
-    }
-
-    /// Smoothed RTT in microseconds (`srtt_us` is kept times 8).
-    pub(crate) fn srtt_us(&self) -> u32 {
-        // SAFETY: the TCP socket is valid; TCP updates the field under the
-        // subflow's own lock, which we do not hold, hence READ_ONCE.
-        unsafe { Atomic::from_ptr(&raw mut (*self.tp()).srtt_us) }.load(Relaxed) >> 3
-    }
-
-    /// RTT variation in microseconds (`rttvar_us` is kept times 4).
-    pub(crate) fn rttvar_us(&self) -> u32 {
-        // SAFETY: as for `srtt_us`.
-        unsafe { Atomic::from_ptr(&raw mut (*self.tp()).rttvar_us) }.load(Relaxed) >> 2
-    }
-
-    /// Congestion window, in packets (`tcp_snd_cwnd()`).
-    pub(crate) fn cwnd(&self) -> u32 {
-        // SAFETY: as for `srtt_us`.
-        unsafe { Atomic::from_ptr(&raw mut (*self.tp()).snd_cwnd) }.load(Relaxed)
-    }
-
-    /// Packets in flight, `tcp_packets_in_flight()`: sent, minus those
-    /// SACKed or deemed lost, plus retransmissions.
-    pub(crate) fn in_flight(&self) -> u32 {
-        let tp = self.tp();
-        // SAFETY: as for `srtt_us`; each counter is read once.
-        let (out, sacked, lost, retrans) = unsafe {
-            (
-                Atomic::from_ptr(&raw mut (*tp).packets_out).load(Relaxed),
-                Atomic::from_ptr(&raw mut (*tp).sacked_out).load(Relaxed),
-                Atomic::from_ptr(&raw mut (*tp).lost_out).load(Relaxed),
-                Atomic::from_ptr(&raw mut (*tp).retrans_out).load(Relaxed),
-            )
-        };
-        out.wrapping_sub(sacked.wrapping_add(lost))
-            .wrapping_add(retrans)
-    }
-
-    /// Bytes queued in TCP and not sent yet (`tp->write_seq - tp->snd_nxt`).
-    pub(crate) fn queued(&self) -> u32 {
-        let tp = self.tp();
-        // SAFETY: as for `srtt_us`.
-        let (write_seq, snd_nxt) = unsafe {
-            (
-                Atomic::from_ptr(&raw mut (*tp).write_seq).load(Relaxed),
-                Atomic::from_ptr(&raw mut (*tp).snd_nxt).load(Relaxed),
-            )
-        };
-        write_seq.wrapping_sub(snd_nxt)
-    }
-
-    /// Current MSS in bytes (`tp->mss_cache`).
-    pub(crate) fn mss(&self) -> u32 {
-        // SAFETY: as for `srtt_us`.
-        unsafe { Atomic::from_ptr(&raw mut (*self.tp()).mss_cache) }.load(Relaxed)
-    }
-
-    /// Jiffies since the subflow last received an ACK (`tcp_jiffies32 -
-    /// tp->rcv_tstamp`).
-    pub(crate) fn ack_age(&self) -> u32 {
-        // SAFETY: `jiffies` is always valid and only read here.
-        let now = unsafe { Atomic::from_ptr(&raw mut bindings::jiffies) }.load(Relaxed) as u32;
-        // SAFETY: as for `srtt_us`.
-        let last = unsafe { Atomic::from_ptr(&raw mut (*self.tp()).rcv_tstamp) }.load(Relaxed);
-        now.wrapping_sub(last)
     }
 
     /// `mptcp_subflow_active()`: may carry new data.  Like the C function,
@@ -394,5 +347,126 @@ impl Subflow {
     pub(crate) fn set_scheduled(&self, scheduled: bool) {
         // SAFETY: valid subflow of a locked msk.
         unsafe { bindings::mptcp_subflow_set_scheduled(self.as_raw(), scheduled) };
+    }
+}
+
+/// Microseconds per jiffy (exact for the usual `CONFIG_HZ` values).
+const USEC_PER_JIFFY: u32 = 1_000_000 / bindings::CONFIG_HZ;
+
+/// The current time in microseconds, at jiffy resolution; wraps around.
+pub(crate) fn now_us() -> u32 {
+    (super::time::jiffies() as u32).wrapping_mul(USEC_PER_JIFFY)
+}
+
+/// Microseconds in whole jiffies, rounded up, at least one.
+pub(crate) fn usecs_to_jiffies(us: u32) -> i64 {
+    i64::from(us.div_ceil(USEC_PER_JIFFY).max(1))
+}
+
+/// The TCP state of a [`Subflow`] (`struct tcp_sock`), as the schedulers
+/// read it.
+///
+/// TCP updates these fields under the subflow's socket lock, which a
+/// scheduler does not hold: each is read once, atomically (`READ_ONCE`),
+/// and fields read together may come from different moments.
+///
+/// # Invariants
+///
+/// `tp` is the TCP socket of a subflow of an msk locked for `'a`, valid all
+/// that time.
+pub(crate) struct Tcp<'a> {
+    tp: *mut bindings::tcp_sock,
+    _subflow: PhantomData<&'a Subflow>,
+}
+
+impl Tcp<'_> {
+    /// Smoothed RTT in microseconds (`srtt_us` is kept times 8).
+    pub(crate) fn srtt_us(&self) -> u32 {
+        // SAFETY: `tp` is valid (type invariant); see the type's comment
+        // for the unlocked read.
+        unsafe { Atomic::from_ptr(&raw mut (*self.tp).srtt_us) }.load(Relaxed) >> 3
+    }
+
+    /// Mean deviation of the RTT in microseconds (`mdev_us` is kept times
+    /// 4).
+    pub(crate) fn mdev_us(&self) -> u32 {
+        // SAFETY: as for `srtt_us`.
+        unsafe { Atomic::from_ptr(&raw mut (*self.tp).mdev_us) }.load(Relaxed) >> 2
+    }
+
+    /// Congestion window, in packets (`tcp_snd_cwnd()`).
+    pub(crate) fn cwnd(&self) -> u32 {
+        // SAFETY: as for `srtt_us`.
+        unsafe { Atomic::from_ptr(&raw mut (*self.tp).snd_cwnd) }.load(Relaxed)
+    }
+
+    /// Slow-start threshold, in packets.
+    pub(crate) fn ssthresh(&self) -> u32 {
+        // SAFETY: as for `srtt_us`.
+        unsafe { Atomic::from_ptr(&raw mut (*self.tp).snd_ssthresh) }.load(Relaxed)
+    }
+
+    /// Packets sent and not acknowledged, lost ones included
+    /// (`packets_out`), and packets in flight (`tcp_packets_in_flight()`:
+    /// minus those SACKed or deemed lost, plus retransmissions).  The four
+    /// counters are read one by one: the arithmetic saturates, so that a
+    /// read between two updates cannot wrap around.
+    pub(crate) fn packets(&self) -> (u32, u32) {
+        let tp = self.tp;
+        // SAFETY: as for `srtt_us`; each counter is read once.
+        let (out, sacked, lost, retrans) = unsafe {
+            (
+                Atomic::from_ptr(&raw mut (*tp).packets_out).load(Relaxed),
+                Atomic::from_ptr(&raw mut (*tp).sacked_out).load(Relaxed),
+                Atomic::from_ptr(&raw mut (*tp).lost_out).load(Relaxed),
+                Atomic::from_ptr(&raw mut (*tp).retrans_out).load(Relaxed),
+            )
+        };
+        let in_flight = out
+            .saturating_sub(sacked.saturating_add(lost))
+            .saturating_add(retrans)
+            .min(out);
+        (out, in_flight)
+    }
+
+    /// Bytes sent and not acknowledged (`snd_nxt - snd_una`), and bytes
+    /// queued and not sent (`write_seq - snd_nxt`).
+    pub(crate) fn bytes(&self) -> (u32, u32) {
+        let tp = self.tp;
+        // SAFETY: as for `srtt_us`.
+        let (snd_una, snd_nxt, write_seq) = unsafe {
+            (
+                Atomic::from_ptr(&raw mut (*tp).snd_una).load(Relaxed),
+                Atomic::from_ptr(&raw mut (*tp).snd_nxt).load(Relaxed),
+                Atomic::from_ptr(&raw mut (*tp).write_seq).load(Relaxed),
+            )
+        };
+        // Sequence numbers only move forward; a read between updates that
+        // sees them out of order counts as nothing.
+        let unacked = snd_nxt.wrapping_sub(snd_una);
+        let queued = write_seq.wrapping_sub(snd_nxt);
+        (
+            if unacked > i32::MAX as u32 {
+                0
+            } else {
+                unacked
+            },
+            if queued > i32::MAX as u32 { 0 } else { queued },
+        )
+    }
+
+    /// Current MSS in bytes (`tp->mss_cache`).
+    pub(crate) fn mss(&self) -> u32 {
+        // SAFETY: as for `srtt_us`.
+        unsafe { Atomic::from_ptr(&raw mut (*self.tp).mss_cache) }.load(Relaxed)
+    }
+
+    /// Microseconds since the subflow last received an ACK
+    /// (`tcp_jiffies32 - tp->rcv_tstamp`), at jiffy resolution.
+    pub(crate) fn ack_age_us(&self) -> u32 {
+        let now = super::time::jiffies() as u32;
+        // SAFETY: as for `srtt_us`.
+        let last = unsafe { Atomic::from_ptr(&raw mut (*self.tp).rcv_tstamp) }.load(Relaxed);
+        now.wrapping_sub(last).saturating_mul(USEC_PER_JIFFY)
     }
 }

@@ -2,9 +2,11 @@
 
 //! `rs_blest` cases.
 //!
-//! The fast subflow has a 10 ms RTT and a full window of 10 segments; the
-//! slow one 40 ms and 10 free segments.  During one slow RTT the fast
-//! subflow sends `(10 + (4 - 1) / 2) * 4 = 46` segments, 64400 bytes.
+//! The fast subflow has a 10 ms RTT and a full window of 10 segments, in
+//! congestion avoidance; the slow one 40 ms and 10 free segments, nothing
+//! outstanding.  While the slow one carries a window, the fast one has
+//! `40 / 10 + 1 = 5` RTTs: `10 * 5 + 5 * 4 / 2 = 60` segments, 84000
+//! bytes (`X`).  The slow subflow's burst is its free window, 14000 bytes.
 
 use super::super::{
     blest::{
@@ -14,14 +16,17 @@ use super::super::{
     },
     Decision,
     MskInput,
-    Verdict, //
+    SubflowInput,
+    Verdict,
+    INFINITE_SSTHRESH, //
 };
 use super::{
     bk,
     down,
     sf,
     Case,
-    MSS, //
+    MSS,
+    NOW_US, //
 };
 
 /// A `rs_blest` case.
@@ -43,9 +48,22 @@ const PARAMS: BlestParams = BlestParams {
     lambda_max: 1300,
 };
 
-const fn lambda(lambda: u32) -> BlestState {
-    BlestState { lambda }
+/// Lambda adapted at `adapted_us`, with the blocked flag.
+const fn lambda(lambda: u32, blocked: bool, adapted_us: u32) -> BlestState {
+    BlestState {
+        lambda,
+        blocked,
+        adapted_us,
+    }
 }
+
+/// Lambda as it is right after an adaptation at the time of the cases.
+const fn fresh(l: u32) -> BlestState {
+    lambda(l, false, NOW_US)
+}
+
+/// Longer ago than one RTT of the slow subflow.
+const LONG_AGO: u32 = NOW_US - 50_000;
 
 /// A peer window of `window` bytes, `in_flight` of them sent and
 /// unacknowledged.
@@ -55,11 +73,12 @@ const fn window(window: u64, in_flight: u64) -> MskInput {
         snd_nxt: 1_000_000 + in_flight,
         snd_una: 1_000_000,
         write_seq: 1_000_000 + in_flight,
+        now_us: NOW_US,
     }
 }
 
-const FAST_FULL: super::super::SubflowInput = sf(1, 10, 0);
-const SLOW: super::super::SubflowInput = sf(2, 40, 10);
+const FAST_FULL: SubflowInput = sf(1, 10, 0);
+const SLOW: SubflowInput = sf(2, 40, 10);
 /// The slow subflow's free window: 10 segments.
 const SLOW_BURST: u32 = 10 * MSS;
 
@@ -67,86 +86,154 @@ const SLOW_BURST: u32 = 10 * MSS;
 pub const CASES: &[BlestCase] = &[
     Case {
         name: "the fast subflow is used while it has room",
-        state: lambda(0),
+        state: BlestState {
+            lambda: 0,
+            blocked: false,
+            adapted_us: 0,
+        },
         params: PARAMS,
         msk: window(200_000, 10_000),
         subflows: &[sf(1, 10, 3), SLOW],
-        expect: (Decision::one(0, 3 * MSS), Verdict::Fast, lambda(0)),
+        expect: (
+            Decision::one(0, 3 * MSS),
+            Verdict::Fast,
+            lambda(0, false, 0),
+        ),
     },
     Case {
-        name: "the slow subflow is skipped when the fast one would fill the window",
-        state: lambda(0),
+        name: "lambda starts at 1.2: the slow subflow is skipped when the fast one would fill the window",
+        state: lambda(0, false, 0),
         params: PARAMS,
-        // 70000 - (10000 in flight + 14000 slow window) = 46000 < 64400.
-        msk: window(70_000, 10_000),
+        // 1.2 * 84000 = 100800 > 100000 - 14000.
+        msk: window(100_000, 0),
         subflows: &[FAST_FULL, SLOW],
-        expect: (Decision::WAIT, Verdict::Wait, lambda(1000)),
+        expect: (Decision::WAIT, Verdict::Wait, fresh(1200)),
     },
     Case {
         name: "the slow subflow is used, one window at a time, when there is room",
-        state: lambda(0),
+        state: lambda(0, false, 0),
         params: PARAMS,
-        // 200000 - 24000 = 176000 >= 64400.
+        // 100800 <= 200000 - 14000.
         msk: window(200_000, 10_000),
         subflows: &[FAST_FULL, SLOW],
-        expect: (Decision::one(1, SLOW_BURST), Verdict::Slow, lambda(1000)),
+        expect: (Decision::one(1, SLOW_BURST), Verdict::Slow, fresh(1200)),
     },
     Case {
-        name: "lambda scales the estimate: 1.0 uses the slow subflow",
-        state: lambda(1000),
+        name: "only the slow subflow's outstanding data counts, not the connection's",
+        state: fresh(1000),
         params: PARAMS,
-        // 104000 - 24000 = 80000 >= 64400.
-        msk: window(104_000, 10_000),
+        // 84000 <= 100000 - 10000, whatever the connection has in flight.
+        msk: window(100_000, 90_000),
         subflows: &[FAST_FULL, SLOW],
-        expect: (Decision::one(1, SLOW_BURST), Verdict::Slow, lambda(1000)),
+        // The burst is what the peer's window still allows.
+        expect: (Decision::one(1, 10_000), Verdict::Slow, fresh(1000)),
+    },
+    Case {
+        name: "the slow subflow's outstanding data counts against the window",
+        state: fresh(1000),
+        params: PARAMS,
+        // 84000 > 100000 - (14000 + 5 * 1400 + 2800 queued).
+        msk: window(100_000, 0),
+        subflows: &[
+            FAST_FULL,
+            SubflowInput {
+                unacked: 5 * MSS,
+                queued: 2 * MSS,
+                ..SLOW
+            },
+        ],
+        expect: (Decision::WAIT, Verdict::Wait, fresh(1000)),
     },
     Case {
         name: "lambda scales the estimate: 1.3 waits for the fast subflow",
-        state: lambda(1300),
+        state: fresh(1300),
         params: PARAMS,
-        // 1.3 * 64400 = 83720 > 80000.
-        msk: window(104_000, 10_000),
+        // 1.3 * 84000 = 109200 > 120000 - 14000.
+        msk: window(120_000, 0),
         subflows: &[FAST_FULL, SLOW],
-        expect: (Decision::WAIT, Verdict::Wait, lambda(1300)),
+        expect: (Decision::WAIT, Verdict::Wait, fresh(1300)),
     },
     Case {
-        name: "using the slow subflow without blocking lowers lambda",
-        state: lambda(1200),
+        name: "an RTT of the slow subflow without blocking lowers lambda",
+        state: lambda(1200, false, LONG_AGO),
         params: PARAMS,
         msk: window(200_000, 10_000),
         subflows: &[FAST_FULL, SLOW],
-        expect: (Decision::one(1, SLOW_BURST), Verdict::Slow, lambda(1190)),
+        expect: (Decision::one(1, SLOW_BURST), Verdict::Slow, fresh(1190)),
     },
     Case {
-        name: "a window blocked by data in flight raises lambda",
-        state: lambda(1100),
+        name: "an RTT of the slow subflow with blocking raises lambda",
+        state: lambda(1100, true, LONG_AGO),
         params: PARAMS,
-        msk: window(200_000, 199_900),
+        msk: window(200_000, 10_000),
         subflows: &[FAST_FULL, SLOW],
-        expect: (Decision::WAIT, Verdict::Wait, lambda(1140)),
+        expect: (Decision::one(1, SLOW_BURST), Verdict::Slow, fresh(1140)),
+    },
+    Case {
+        name: "lambda adapts at most once per RTT of the slow subflow",
+        state: lambda(1100, true, NOW_US - 10_000),
+        params: PARAMS,
+        msk: window(200_000, 10_000),
+        subflows: &[FAST_FULL, SLOW],
+        expect: (
+            Decision::one(1, SLOW_BURST),
+            Verdict::Slow,
+            lambda(1100, true, NOW_US - 10_000),
+        ),
     },
     Case {
         name: "lambda stays within its upper bound",
-        state: lambda(1290),
+        state: lambda(1290, true, LONG_AGO),
+        params: PARAMS,
+        msk: window(200_000, 10_000),
+        subflows: &[FAST_FULL, SLOW],
+        expect: (Decision::one(1, SLOW_BURST), Verdict::Slow, fresh(1300)),
+    },
+    Case {
+        name: "a full peer window marks the connection blocked",
+        state: fresh(1000),
         params: PARAMS,
         msk: window(200_000, 199_900),
         subflows: &[FAST_FULL, SLOW],
-        expect: (Decision::WAIT, Verdict::Wait, lambda(1300)),
+        expect: (
+            Decision::one(1, 100),
+            Verdict::Slow,
+            lambda(1000, true, NOW_US),
+        ),
+    },
+    Case {
+        name: "in its initial slow start the fast subflow doubles its window each RTT",
+        state: fresh(1000),
+        params: PARAMS,
+        // 10 * (2^5 - 1) = 310 segments > 200000 - 14000.
+        msk: window(200_000, 0),
+        subflows: &[
+            SubflowInput {
+                ssthresh: INFINITE_SSTHRESH,
+                ..FAST_FULL
+            },
+            SLOW,
+        ],
+        expect: (Decision::WAIT, Verdict::Wait, fresh(1000)),
     },
     Case {
         name: "no slow subflow with room: wait",
-        state: lambda(1000),
+        state: fresh(1000),
         params: PARAMS,
         msk: window(200_000, 10_000),
         subflows: &[FAST_FULL, sf(2, 40, 0)],
-        expect: (Decision::WAIT, Verdict::Nothing, lambda(1000)),
+        expect: (Decision::WAIT, Verdict::Nothing, fresh(1000)),
     },
     Case {
         name: "a backup is used only when no primary is active",
-        state: lambda(1000),
+        state: fresh(1000),
         params: PARAMS,
         msk: window(200_000, 10_000),
         subflows: &[down(FAST_FULL), bk(SLOW)],
-        expect: (Decision::one(1, SLOW_BURST), Verdict::Backup, lambda(1000)),
+        expect: (
+            Decision::one(1, SLOW_BURST),
+            Verdict::Backup,
+            fresh(1000),
+        ),
     },
 ];

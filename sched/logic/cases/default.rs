@@ -118,6 +118,7 @@ const fn window(window: u64) -> MskInput {
         snd_nxt: 1_000_000,
         snd_una: 1_000_000,
         write_seq: 1_000_000,
+        now_us: 0,
     }
 }
 

@@ -3,10 +3,11 @@
 //! `rs_ecf` cases.
 //!
 //! The fast subflow has a 10 ms RTT and a full window of 14000 bytes; the
-//! slow one 100 ms, 5 ms of RTT variation and 14000 free bytes.  With `k`
-//! bytes to send, the fast subflow finishes in `10 + 10 * k / 14000` ms;
-//! the slow one delivers its first window in 105 ms and needs
-//! `100 * k / 14000` ms for `k`, against `2 * 10 + 5 = 25` ms.
+//! slow one 100 ms, 5 ms of RTT deviation and 14000 free bytes.  With `k`
+//! bytes to send, at least a window on either subflow, the fast subflow
+//! finishes in `10 + 10 * max(k, 14000) / 14000` ms; the slow one delivers
+//! its first window in 105 ms and needs `100 * max(k, 14000) / 14000` ms,
+//! against `2 * 10 + 5 = 25` ms.
 
 use super::super::{
     ecf::{
@@ -51,11 +52,11 @@ const fn queued(queued: u64) -> MskInput {
 }
 
 const FAST_FULL: SubflowInput = SubflowInput {
-    rttvar_us: 1000,
+    mdev_us: 1000,
     ..sf(1, 10, 0)
 };
 const SLOW: SubflowInput = SubflowInput {
-    rttvar_us: 5000,
+    mdev_us: 5000,
     ..sf(2, 100, 10)
 };
 const SLOW_BURST: u32 = 10 * MSS;
@@ -82,21 +83,27 @@ pub const CASES: &[EcfCase] = &[
         expect: (Decision::WAIT, Verdict::Wait, WAITING),
     },
     Case {
-        name: "a last segment goes on the slow subflow",
+        name: "the last segment waits for the fast subflow: either needs a whole window",
         state: NOT_WAITING,
         params: PARAMS,
-        // Slow: 10 ms < 25 ms.
+        // Fast: 20 ms < 105 ms; slow: 100 ms >= 25 ms.
         msk: queued(1400),
         subflows: &[FAST_FULL, SLOW],
-        expect: (Decision::one(1, SLOW_BURST), Verdict::Slow, NOT_WAITING),
+        expect: (Decision::WAIT, Verdict::Wait, WAITING),
     },
     Case {
-        name: "a slow share shorter than two fast RTTs goes on the slow subflow",
+        name: "a slow subflow as fast as two fast RTTs is used",
         state: NOT_WAITING,
         params: PARAMS,
-        // Slow: 20 ms < 25 ms (but more than one fast RTT plus delta).
-        msk: queued(2800),
-        subflows: &[FAST_FULL, SLOW],
+        // Fast: 20 ms < 22 + 5 ms; slow (22 ms RTT): 22 ms < 2 * 10 + 5 ms.
+        msk: queued(1400),
+        subflows: &[
+            FAST_FULL,
+            SubflowInput {
+                srtt_us: 22_000,
+                ..SLOW
+            },
+        ],
         expect: (Decision::one(1, SLOW_BURST), Verdict::Slow, NOT_WAITING),
     },
     Case {
@@ -133,5 +140,20 @@ pub const CASES: &[EcfCase] = &[
         msk: queued(140_000),
         subflows: &[FAST_FULL, SLOW],
         expect: (Decision::one(1, SLOW_BURST), Verdict::Slow, NOT_WAITING),
+    },
+    Case {
+        name: "delta is the RTT deviation: a jittery slow subflow delivers later",
+        state: NOT_WAITING,
+        params: PARAMS,
+        // Fast: 110 ms < 100 + 50 ms; slow: 1000 ms >= 70 ms.
+        msk: queued(140_000),
+        subflows: &[
+            FAST_FULL,
+            SubflowInput {
+                mdev_us: 50_000,
+                ..SLOW
+            },
+        ],
+        expect: (Decision::WAIT, Verdict::Wait, WAITING),
     },
 ];

@@ -26,7 +26,7 @@ pub const MAX_SUBFLOWS: usize = 4;
 pub const MSS: u32 = 1400;
 
 /// An active subflow with id `id`, a smoothed RTT of `rtt_ms`, and `room`
-/// packets free in a congestion window of 10.
+/// packets free in a congestion window of 10, in congestion avoidance.
 pub const fn sf(id: u32, rtt_ms: u32, room: u32) -> SubflowInput {
     SubflowInput {
         id,
@@ -34,12 +34,15 @@ pub const fn sf(id: u32, rtt_ms: u32, room: u32) -> SubflowInput {
         backup: false,
         memory_free: true,
         srtt_us: rtt_ms * 1000,
-        rttvar_us: 1000,
+        mdev_us: 1000,
         cwnd: 10,
+        ssthresh: 5,
         in_flight: 10 - room,
+        packets_out: 10 - room,
+        unacked: (10 - room) * MSS,
         queued: 0,
         mss: MSS,
-        ack_age: 0,
+        ack_age_us: 0,
     }
 }
 
@@ -67,15 +70,19 @@ pub const fn nomem(s: SubflowInput) -> SubflowInput {
 }
 
 /// A connection whose peer window allows `window` more bytes, with
-/// nothing in flight and nothing queued.
+/// nothing in flight and nothing queued, at time [`NOW_US`].
 pub const fn win(window: u64) -> MskInput {
     MskInput {
         wnd_end: 1_000_000 + window,
         snd_nxt: 1_000_000,
         snd_una: 1_000_000,
         write_seq: 1_000_000,
+        now_us: NOW_US,
     }
 }
+
+/// The time of the cases, microseconds.
+pub const NOW_US: u32 = 50_000_000;
 
 /// A case of a scheduler with per-connection state `S`, tunables `P` and
 /// outcome `E`.

@@ -29,10 +29,13 @@ pub fn run(case: &RedundantCase) -> Decision<usize> {
     sched.finish(&case.msk)
 }
 
-const ALL_PRIMARY: Decision<usize> = Decision {
-    pick: Pick::All { backup: false },
-    burst: SEND_BURST_SIZE as u32,
-};
+/// The subflows at these positions, a full burst.
+const fn set(bits: u64) -> Decision<usize> {
+    Decision {
+        pick: Pick::Set(bits),
+        burst: SEND_BURST_SIZE as u32,
+    }
+}
 
 /// The cases.
 pub const CASES: &[RedundantCase] = &[
@@ -42,7 +45,7 @@ pub const CASES: &[RedundantCase] = &[
         params: (),
         msk: win(1 << 20),
         subflows: &[sf(1, 50, 5), sf(2, 10, 5)],
-        expect: ALL_PRIMARY,
+        expect: set(0b11),
     },
     Case {
         name: "a full congestion window does not exclude a subflow",
@@ -50,7 +53,7 @@ pub const CASES: &[RedundantCase] = &[
         params: (),
         msk: win(1 << 20),
         subflows: &[sf(1, 50, 0), sf(2, 10, 0)],
-        expect: ALL_PRIMARY,
+        expect: set(0b11),
     },
     Case {
         name: "backups are left out while a primary is active",
@@ -58,7 +61,7 @@ pub const CASES: &[RedundantCase] = &[
         params: (),
         msk: win(1 << 20),
         subflows: &[bk(sf(1, 1, 5)), sf(2, 10, 5)],
-        expect: ALL_PRIMARY,
+        expect: set(0b10),
     },
     Case {
         name: "backups carry the data when no primary is active",
@@ -66,10 +69,7 @@ pub const CASES: &[RedundantCase] = &[
         params: (),
         msk: win(1 << 20),
         subflows: &[down(sf(1, 1, 5)), bk(sf(2, 10, 5))],
-        expect: Decision {
-            pick: Pick::All { backup: true },
-            burst: SEND_BURST_SIZE as u32,
-        },
+        expect: set(0b10),
     },
     Case {
         name: "no send-buffer room anywhere, no pick",
@@ -86,8 +86,16 @@ pub const CASES: &[RedundantCase] = &[
         msk: win(5000),
         subflows: &[sf(1, 50, 5)],
         expect: Decision {
-            pick: Pick::All { backup: false },
+            pick: Pick::Set(0b1),
             burst: 5000,
         },
+    },
+    Case {
+        name: "a primary without send-buffer room is left out, the others carry the data",
+        state: (),
+        params: (),
+        msk: win(1 << 20),
+        subflows: &[sf(1, 50, 5), nomem(sf(2, 10, 5)), sf(3, 20, 5)],
+        expect: set(0b101),
     },
 ];

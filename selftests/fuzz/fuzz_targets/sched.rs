@@ -90,12 +90,15 @@ fuzz_target!(|data: &[u8]| {
                 backup: flags & 2 != 0,
                 memory_free: flags & 4 != 0,
                 srtt_us: b.u32(),
-                rttvar_us: b.u32(),
+                mdev_us: b.u32(),
                 cwnd: b.u32() % 4096,
+                ssthresh: b.u32(),
                 in_flight: b.u32() % 4096,
+                packets_out: b.u32() % 4096,
+                unacked: b.u32(),
                 queued: b.u32(),
                 mss: b.u32() % 65536,
-                ack_age: b.u32(),
+                ack_age_us: b.u32(),
             };
         }
         let snd_una = b.u64();
@@ -104,6 +107,7 @@ fuzz_target!(|data: &[u8]| {
             snd_nxt: snd_una.wrapping_add(u64::from(b.u32())),
             wnd_end: snd_una.wrapping_add(u64::from(b.u32())),
             write_seq: b.u64(),
+            now_us: b.u32(),
         };
         if let Err(why) = invariants::family(&subflows[..n], &msk, &mut states) {
             panic!("{why}");
