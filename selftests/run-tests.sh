@@ -95,6 +95,16 @@ echo "== host: static checks"
 echo "== host: the judge of the kernel's suites on the debug kernel"
 "$REPO_DIR/selftests/ksft_report_test.sh" | tee "$results/host-judge.ktap"
 
+echo "== host: the benchmark's statistics"
+{
+	"$TOOLS_DIR/venv/bin/python" "$REPO_DIR/selftests/bench/test_report.py" 2>&1 |
+		sed 's/^/# /'
+	rc=${PIPESTATUS[0]}
+	[ "$rc" = 0 ] && echo "ok 1 selftests/bench/test_report.py" ||
+		echo "not ok 1 selftests/bench/test_report.py"
+	echo "1..1"
+} | tee "$results/host-bench.ktap"
+
 echo "== host: coverage and fuzzing"
 [ "${SUITE:-ci}" = quick ] && export FUZZ_SECONDS=${FUZZ_SECONDS:-5}
 "$REPO_DIR/selftests/host-quality.sh" | tee "$results/host-quality.ktap"

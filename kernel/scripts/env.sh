@@ -13,6 +13,11 @@ BINDGEN_VERSION=0.72.1
 VNG_VERSION=1.42
 CARGO_FUZZ_VERSION=0.12.0
 CARGO_LLVM_COV_VERSION=0.6.16
+# The benchmark report's statistics and plots (selftests/bench/report.py),
+# installed into the tools venv.
+NUMPY_VERSION=2.4.6
+SCIPY_VERSION=1.17.1
+MATPLOTLIB_VERSION=3.11.2
 
 # Everything built or downloaded lives here, never in the checkout.
 CACHE_DIR=${MPTCP_RS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mptcp-rs}

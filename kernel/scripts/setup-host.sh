@@ -61,4 +61,16 @@ if [ "$("$VNG" --version 2>/dev/null | awk '{print $2}')" != "$VNG_VERSION" ]; t
 	"$TOOLS_DIR/venv/bin/pip" install --quiet "virtme-ng==$VNG_VERSION"
 fi
 
-log "ok (rustc $(rustc --version | awk '{print $2}'), bindgen $BINDGEN_VERSION, virtme-ng $VNG_VERSION)"
+# numpy, scipy and matplotlib, pinned, in the same venv: the statistics and
+# plots of make bench's report.
+py_pins=("numpy==$NUMPY_VERSION" "scipy==$SCIPY_VERSION" "matplotlib==$MATPLOTLIB_VERSION")
+if ! "$TOOLS_DIR/venv/bin/python" -c '
+import sys
+from importlib.metadata import version
+sys.exit(any(version(n) != v for n, v in (p.split("==") for p in sys.argv[1:])))
+' "${py_pins[@]}" 2>/dev/null; then
+	log "pip: installing ${py_pins[*]}"
+	"$TOOLS_DIR/venv/bin/pip" install --quiet "${py_pins[@]}"
+fi
+
+log "ok (rustc $(rustc --version | awk '{print $2}'), bindgen $BINDGEN_VERSION, virtme-ng $VNG_VERSION, scipy $SCIPY_VERSION, matplotlib $MATPLOTLIB_VERSION)"
