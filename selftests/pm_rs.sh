@@ -366,6 +366,39 @@ limit_case() {
 no_subflow PmNoSubflowLimit - "two subflow endpoints, a limit of 1" limit_case
 [ "$(rs "$NS_CLI" PmSubflowCreated)" = 1 ]
 ktap_result $? "PmNoSubflowLimit: exactly one subflow created"
+# The path manager runs several passes (established, subflow established,
+# data acked...): the endpoint left out is counted once.
+[ "$(rs "$NS_CLI" PmNoSubflowLimit)" = 1 ]
+ktap_result $? "PmNoSubflowLimit: the endpoint left out counted once ($(rs "$NS_CLI" PmNoSubflowLimit))"
+
+# does_not_move <counter> <what> <setup...>: a short transfer with the
+# client configured by <setup>; the counter stays at 0.
+does_not_move() {
+	local counter=$1 what=$2
+	shift 2
+	pm_setup rs_kernel rs_kernel && "$@"
+	head -c 65536 "$in" >"$cap"
+	transfer "$cap" "$out" && cmp -s "$cap" "$out"
+	local ok=$?
+	sleep 0.3
+	[ $ok -eq 0 ] && [ "$(rs "$NS_CLI" "$counter")" = 0 ]
+	ktap_result $? "$counter: stays at 0 ($(rs "$NS_CLI" "$counter")) when $what"
+}
+not_wanted_case() {
+	ip -n "$NS_CLI" mptcp limits set subflows 2 add_addr_accepted 0 &&
+		ip -n "$NS_SRV" mptcp endpoint add 10.0.2.2 dev srv2 id 2 signal
+}
+does_not_move PmNoSubflowLimit "the peer announces an address and add_addr_accepted is 0" not_wanted_case
+no_retry_case() {
+	ip -n "$NS_CLI" mptcp limits set subflows 1 &&
+		ip -n "$NS_CLI" mptcp endpoint add 10.0.2.1 dev cli2 id 1 subflow &&
+		ip -n "$NS_SRV" mptcp limits set subflows 1 &&
+		ip netns exec "$NS_SRV" iptables -A INPUT -i srv2 -p tcp --syn -j REJECT --reject-with tcp-reset
+}
+[ "$(cat $P/pm_retry_max)" = 0 ]
+does_not_move PmRetryGaveUp "a join is refused and retries are off (pm_retry_max 0)" no_retry_case
+[ "$(rs "$NS_CLI" PmNoSubflowRefused)" -ge 1 ]
+ktap_result $? "... while the refusal itself is counted (PmNoSubflowRefused $(rs "$NS_CLI" PmNoSubflowRefused))"
 
 family_case() {
 	ip -n "$NS_CLI" addr add dead:beef:2::1/64 dev cli2 nodad &&

@@ -141,9 +141,64 @@ fn subflow_limit_stops_and_counts() -> Result<(), &'static str> {
         "one subflow",
     )?;
     expect(c.counter(Counter::PmNoSubflowLimit) == 1, "limit counted")?;
-    // Nothing more once the limit is reached.
+    // Nothing more once the limit is reached, and nothing counted twice.
     kernel::create_subflow_or_signal(&mut c);
-    expect(c.log.len() == 1, "no second subflow")
+    expect(c.log.len() == 1, "no second subflow")?;
+    expect(
+        c.counter(Counter::PmNoSubflowLimit) == 1,
+        "a second pass counts the same endpoint again",
+    )
+}
+
+fn subflow_limit_counts_each_endpoint() -> Result<(), &'static str> {
+    let es = [
+        endp(local(2), 1, flags::SUBFLOW),
+        endp(local(3), 2, flags::SUBFLOW),
+        endp(local(4), 3, flags::SUBFLOW),
+    ];
+    let mut c = client(limits(0, 1), &es);
+    kernel::create_subflow_or_signal(&mut c);
+    expect(
+        c.counter(Counter::PmNoSubflowLimit) == 2,
+        "one count per endpoint kept out",
+    )
+}
+
+fn refused_announce_counts_only_when_wanted() -> Result<(), &'static str> {
+    // add_addr_accepted 0, the default: announces are not wanted.
+    let mut c = client(limits(0, 2), &[]);
+    c.pm.accept_addr = false;
+    expect(!kernel::accept_addr(&mut c, &peer(2).with_id(1)), "refused")?;
+    expect(
+        c.counter(Counter::PmNoSubflowLimit) == 0,
+        "not wanted is not missing",
+    )
+}
+
+fn no_retry_no_give_up() -> Result<(), &'static str> {
+    let e = endp(local(2), 1, flags::SUBFLOW);
+    let mut c = client(limits(0, 2), &[e]);
+    c.info.fully_established = true;
+    kernel::create_subflow_or_signal(&mut c);
+    let sf = c.close(1, super::errno::ECONNREFUSED).ok_or("no subflow")?;
+    let off = RetryPolicy {
+        base_ms: 100,
+        max: 0,
+    };
+    kernel::subflow_closed(&mut c, &sf, off);
+    expect(!c.log.any(|a| matches!(a, Action::ArmTimer(_))), "no timer")?;
+    expect(
+        c.counter(Counter::PmRetryGaveUp) == 0,
+        "retries off: nothing given up",
+    )?;
+    let mut n = ndiff(limits(0, 8));
+    ndiffports::established(&mut n, 2);
+    let sf = n.close(1, super::errno::ETIMEDOUT).ok_or("no join")?;
+    ndiffports::subflow_closed(&mut n, &sf, 100, 0);
+    expect(
+        n.counter(Counter::PmRetryGaveUp) == 0,
+        "ndiffports: retries off, nothing given up",
+    )
 }
 
 fn signal_endpoint_is_announced() -> Result<(), &'static str> {
@@ -654,6 +709,11 @@ fn ndiffports_limited_and_server_side() -> Result<(), &'static str> {
     ndiffports::established(&mut c, 3);
     expect(c.log.len() == 1, "one join within the limit")?;
     expect(c.counter(Counter::PmNoSubflowLimit) == 1, "limit counted")?;
+    ndiffports::subflow_established(&mut c);
+    expect(
+        c.counter(Counter::PmNoSubflowLimit) == 1,
+        "the same missing join counted again",
+    )?;
     let mut s = ndiff(limits(0, 8));
     s.info.server_side = true;
     ndiffports::established(&mut s, 3);
@@ -683,6 +743,18 @@ fn ndiffports_retries_failed_join() -> Result<(), &'static str> {
 
 /// Every scenario.
 pub const CASES: &[Case] = &[
+    Case {
+        name: "subflow limit counts each endpoint once",
+        check: subflow_limit_counts_each_endpoint,
+    },
+    Case {
+        name: "refused announce counted only when announces are wanted",
+        check: refused_announce_counts_only_when_wanted,
+    },
+    Case {
+        name: "retries off: no give-up counted",
+        check: no_retry_no_give_up,
+    },
     Case {
         name: "subflow endpoint opens one subflow",
         check: subflow_endpoint_opens_one_subflow,

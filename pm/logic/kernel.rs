@@ -50,6 +50,9 @@ use core::ops::ControlFlow;
 pub struct Private {
     /// Failed `subflow` endpoints to use again, by endpoint ID.
     pub retry: RetryTable,
+    /// `subflow` endpoints counted as kept out by the limits: the most
+    /// found at once.
+    pub limited: u8,
 }
 
 /// How failed subflows are re-created.
@@ -82,6 +85,23 @@ fn mark_subflow_endp_available(pm: &mut PmState, id: u8) {
 /// `select_local_address()`: the first `subflow` endpoint not used yet.
 fn select_local_address<C: Endpoints>(c: &C, avail: &IdSet) -> Option<Endpoint> {
     find_endpoint(c, |e| e.has(flags::SUBFLOW) && avail.contains(e.addr.id))
+}
+
+/// The `subflows` limit keeps the endpoints in `avail` with the `subflow`
+/// flag, and `pending`, from being used: counts each once per connection,
+/// however many passes find them still kept out.
+fn count_limited<C: Conn<Private = Private>>(c: &mut C, avail: &IdSet, pending: Option<u8>) {
+    let mut kept = u8::from(pending.is_some());
+    c.endpoints(|e| {
+        if e.has(flags::SUBFLOW) && avail.contains(e.addr.id) && Some(e.addr.id) != pending {
+            kept = kept.saturating_add(1);
+        }
+        ControlFlow::Continue(())
+    });
+    while c.private().limited < kept {
+        c.private().limited += 1;
+        c.count(Counter::PmNoSubflowLimit);
+    }
 }
 
 /// `select_signal_address()`: the first `signal` endpoint not used yet.
@@ -181,7 +201,7 @@ fn fill_remote_addresses_fullmesh<C: Conn>(
 /// `mptcp_pm_create_subflow_or_signal_addr()`: announce the next `signal`
 /// endpoint, then create subflows from the `subflow` endpoints, within the
 /// limits.
-pub fn create_subflow_or_signal<C: Conn>(c: &mut C) {
+pub fn create_subflow_or_signal<C: Conn<Private = Private>>(c: &mut C) {
     mpc_endpoint_setup(c);
     let info = c.info();
     if !info.fully_established {
@@ -228,9 +248,8 @@ pub fn create_subflow_or_signal<C: Conn>(c: &mut C) {
                 break;
             }
             if pm.extra_subflows >= limits.extra_subflows {
-                if signal_and_subflow || select_local_address(c, &pm.id_avail).is_some() {
-                    c.count(Counter::PmNoSubflowLimit);
-                }
+                let pending = signal_and_subflow.then_some(local.addr.id);
+                count_limited(c, &pm.id_avail, pending);
                 break;
             }
             if signal_and_subflow {
@@ -515,7 +534,11 @@ pub fn accept_addr<C: ConnBase>(c: &mut C, addr: &Addr) -> bool {
     if pm.accept_addr || c_flag_case(&pm, &info) {
         return true;
     }
-    c.count(Counter::PmNoSubflowLimit);
+    // With `add_addr_accepted` at 0 announces are not wanted: nothing is
+    // missing.
+    if info.limits.add_addr_accepted > 0 {
+        c.count(Counter::PmNoSubflowLimit);
+    }
     false
 }
 
@@ -557,7 +580,8 @@ pub fn subflow_closed<C: Conn<Private = Private>>(
     count_failure(c, why);
     let id = sf.local_id();
     let info = c.info();
-    let retriable = info.fully_established
+    let retriable = policy.max > 0
+        && info.fully_established
         && id != 0
         && find_endpoint(c, |e| e.addr.id == id && e.has(flags::SUBFLOW)).is_some();
     if !retriable {
@@ -611,7 +635,7 @@ pub fn closed<C: Conn<Private = Private>>(c: &mut C) {
 }
 
 /// `mptcp_pm_kernel_endp_added()`.
-pub fn endp_added<C: Conn>(c: &mut C, entry: &Endpoint) {
+pub fn endp_added<C: Conn<Private = Private>>(c: &mut C, entry: &Endpoint) {
     let info = c.info();
     if !info.key_confirmed {
         return;
@@ -748,7 +772,7 @@ where
 
 /// `mptcp_pm_nl_fullmesh()`: re-create the subflows of an endpoint whose
 /// `fullmesh` flag changed.
-fn fullmesh_changed<C: Conn>(c: &mut C, addr: &Addr) {
+fn fullmesh_changed<C: Conn<Private = Private>>(c: &mut C, addr: &Addr) {
     let id = endp_local_id(&c.pm(), addr);
     c.rm_subflow(&IdList::one(id));
     let mut pm = c.pm();
@@ -759,7 +783,7 @@ fn fullmesh_changed<C: Conn>(c: &mut C, addr: &Addr) {
 
 /// `mptcp_pm_kernel_endp_changed()`: the `backup` or `fullmesh` flag of
 /// `entry` changed.
-pub fn endp_changed<C: Conn>(c: &mut C, entry: &Endpoint, changed: u32) {
+pub fn endp_changed<C: Conn<Private = Private>>(c: &mut C, entry: &Endpoint, changed: u32) {
     let is_subflow = entry.has(flags::SUBFLOW);
     if changed == flags::FULLMESH && !is_subflow {
         return;

@@ -47,6 +47,8 @@ pub struct Private {
     pub target: u8,
     /// Failed joins waiting to be opened again.
     pub retry: RetryTable,
+    /// Joins counted as kept out by the `subflows` limit.
+    pub limited: u8,
 }
 
 /// Whether `n` subflows fit the namespace's `subflows` limit (`n - 1`
@@ -90,7 +92,13 @@ fn fill<C: Conn<Private = Private>>(c: &mut C) {
     while open < wanted {
         let mut pm = c.pm();
         if pm.extra_subflows >= info.limits.extra_subflows {
-            c.count(Counter::PmNoSubflowLimit);
+            // Each missing join once per connection, however many passes
+            // find it still missing.
+            let missing = u8::try_from(wanted - open).unwrap_or(u8::MAX);
+            while c.private().limited < missing {
+                c.private().limited += 1;
+                c.count(Counter::PmNoSubflowLimit);
+            }
             return;
         }
         pm.extra_subflows = pm.extra_subflows.wrapping_add(1);
@@ -126,7 +134,7 @@ pub fn subflow_closed<C: Conn<Private = Private>>(
         return;
     };
     count_failure(c, why);
-    if !c.info().fully_established {
+    if max == 0 || !c.info().fully_established {
         return;
     }
     let (now, base) = (c.now(), c.ms_to_jiffies(base_ms));
