@@ -108,6 +108,14 @@ mod blackhole {
         });
         assert_eq!(failed, None);
     }
+
+    /// The module's SipHash reaches the bucket index from every part of
+    /// the key.
+    #[test]
+    fn siphash_uses_whole_key() {
+        let hash = crate::ffi::siphash::SipHash::new();
+        assert_eq!(checks::hash_uses_whole_key(&hash), Ok(()));
+    }
 }
 
 #[kunit_tests(mptcp_rs_pm)]

@@ -15,12 +15,9 @@ use crate::{
         self,
         net::Net, //
     },
-    logic::{
-        blackhole::parse_inject,
-        mib::{
-            COUNT,
-            PREFIX, //
-        },
+    logic::mib::{
+        COUNT,
+        PREFIX, //
     },
 };
 use core::fmt;
@@ -31,7 +28,11 @@ use kernel::{
         Atomic,
         Relaxed, //
     },
-    uaccess::UserSliceReader,
+};
+#[cfg(CONFIG_MPTCP_RS_TEST_HOOKS)]
+use {
+    crate::logic::blackhole::parse_inject,
+    kernel::uaccess::UserSliceReader, //
 };
 
 pub(crate) use crate::logic::mib::Counter;
@@ -73,12 +74,14 @@ impl fmt::Debug for View {
     }
 }
 
-/// `blackhole_inject`: writing `<IPv4 address> <count>` records `count`
-/// blackholes towards consecutive addresses in the initial namespace, the
-/// same way real ones are.  A testing aid for the table bounds, which
-/// real blackholes (seconds each) cannot reach in a test.
+/// `blackhole_inject` (test hook): writing `<IPv4 address> <count>`
+/// records `count` blackholes towards consecutive addresses in the
+/// writer's namespace, the same way real ones are.  Real blackholes take
+/// seconds each: a test cannot fill the table with them.
+#[cfg(CONFIG_MPTCP_RS_TEST_HOOKS)]
 struct Inject;
 
+#[cfg(CONFIG_MPTCP_RS_TEST_HOOKS)]
 impl debugfs::Reader for Inject {
     fn read_from_slice(&self, reader: &mut UserSliceReader) -> Result {
         let mut buf = [0u8; 32];
@@ -86,25 +89,49 @@ impl debugfs::Reader for Inject {
         let text = buf.get_mut(..len).ok_or(EINVAL)?;
         reader.read_slice(text)?;
         let (first, count) = parse_inject(text).ok_or(EINVAL)?;
-        blackhole::inject(Net::init_net(), first, count);
+        Net::of_current(|net| blackhole::inject(net, first, count));
         Ok(())
+    }
+}
+
+/// `blackhole_locked_allows` (test hook): how many connections in the
+/// reader's namespace took the blackhole lock to decide whether to try
+/// MPTCP; none should while nothing is on record.
+#[cfg(CONFIG_MPTCP_RS_TEST_HOOKS)]
+struct LockedAllows;
+
+#[cfg(CONFIG_MPTCP_RS_TEST_HOOKS)]
+impl fmt::Debug for LockedAllows {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = Net::of_current(|net| net.state().blackhole.locked_allows.load(Relaxed));
+        write!(f, "{n}")
     }
 }
 
 /// The debugfs files; removed when dropped.
 pub(crate) struct Files {
     _counters: Pin<KBox<debugfs::File<View>>>,
+    #[cfg(CONFIG_MPTCP_RS_TEST_HOOKS)]
     _inject: Pin<KBox<debugfs::File<Inject>>>,
+    #[cfg(CONFIG_MPTCP_RS_TEST_HOOKS)]
+    _locked: Pin<KBox<debugfs::File<LockedAllows>>>,
 }
 
 impl Files {
-    /// Creates `mptcp_rs/counters` and `mptcp_rs/blackhole_inject` in
-    /// debugfs.  Without debugfs this creates nothing and succeeds.
+    /// Creates `mptcp_rs/counters`, and the test hooks when built with
+    /// them, in debugfs.  Without debugfs this creates nothing and
+    /// succeeds.
     pub(crate) fn new() -> Result<Self> {
         let dir = debugfs::Dir::new(c"mptcp_rs");
         Ok(Self {
             _counters: KBox::pin_init(dir.read_only_file(c"counters", View), GFP_KERNEL)?,
+            #[cfg(CONFIG_MPTCP_RS_TEST_HOOKS)]
             _inject: KBox::pin_init(dir.write_only_file(c"blackhole_inject", Inject), GFP_KERNEL)?,
+            #[cfg(CONFIG_MPTCP_RS_TEST_HOOKS)]
+            _locked: KBox::pin_init(
+                dir.read_only_file(c"blackhole_locked_allows", LockedAllows),
+                GFP_KERNEL,
+            )?,
         })
     }
 }

@@ -4,15 +4,17 @@
 # Allocation failure (debug kernel only): failslab and fail_page_alloc,
 # driven by the per-task fail-nth, are swept over every allocation our code
 # makes: loading the module (registration), creating a namespace (our
-# per-namespace state and its blackhole table) and resizing the table.
+# per-namespace state), growing the blackhole table as blackholes are
+# recorded, and shrinking it.
 # Only allocations with mptcp_rs code on the call stack are eligible: the
 # stack filter admits the module area, and this kernel has no other module.
 # Each failure must be a clean ENOMEM that leaves nothing behind; the
 # kmemleak scan at the end of the run catches leaks.
 #
 # Connections keep their scheduler state inside the MPTCP socket and
-# blackhole lookups use the preallocated table, so a connection allocates
-# nothing of ours: a sweep over one shows zero allocation points.
+# blackhole lookups allocate nothing (only a recorded blackhole may grow
+# the table), so a connection allocates nothing of ours: a sweep over one
+# shows zero allocation points.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -82,12 +84,13 @@ insmod "$MPTCP_RS_KO"
 export CHECK=true
 sweep "namespace creation" unshare
 
-# A failed resize keeps the old size and a working table.
+# A failed growth keeps the old table (its least recently used entry
+# makes room), a failed shrink the old size: both keep working.
 T=/proc/sys/net/mptcp/rs/blackhole_table_size
-export CHECK="[ \$(cat $T) = 1024 ] && echo '10.0.0.1 5' >/sys/kernel/debug/mptcp_rs/blackhole_inject &&
-	[ \$(cat /proc/sys/net/mptcp/rs/blackhole_entries) -ge 1 ]"
-sweep "table resize to 65536" write $T 65536
-sweep "table resize to 16" write $T 16
+I=/sys/kernel/debug/mptcp_rs/blackhole_inject
+export CHECK="echo '10.0.0.1 5' >$I && [ \$(cat /proc/sys/net/mptcp/rs/blackhole_entries) -ge 1 ]"
+sweep "table growth by 100 blackholes" write $I "10.1.0.0 100"
+sweep "table shrink to 16" write $T 16
 
 # A connection: nothing of ours to fail.
 setup_two_paths rs_default 0 0 0 0

@@ -63,13 +63,16 @@ for t in "rr_segments 0" "rr_segments 65" "rr_segments -1" "rr_segments 42949672
 done
 
 R=/proc/sys/net/mptcp/rs
-write_fails $R/blackhole_mode 2 "$EINVAL" "blackhole_mode"
+write_fails $R/blackhole_mode 3 "$EINVAL" "blackhole_mode"
 write_fails $R/blackhole_mode -1 "$EINVAL" "blackhole_mode"
 write_fails $R/blackhole_mode abc "$EINVAL" "blackhole_mode"
 write_fails $R/blackhole_table_size 3 "$EINVAL" "blackhole_table_size"
 write_fails $R/blackhole_table_size 65537 "$EINVAL" "blackhole_table_size"
 write_fails $R/blackhole_table_size 99999999999 "$EINVAL" "blackhole_table_size"
 write_fails $R/blackhole_entries 5 "Permission denied" "blackhole_entries (read-only)"
+write_fails $R/blackhole_table_capacity 5 "Permission denied" "blackhole_table_capacity (read-only)"
+write_fails $R/blackhole_adaptive_threshold 0 "$EINVAL" "blackhole_adaptive_threshold"
+write_fails $R/blackhole_adaptive_threshold 9 "$EINVAL" "blackhole_adaptive_threshold"
 # ndiffports: at least 1, at most 1 + the subflows limit (2 here), 65 at most.
 write_fails $R/ndiffports 0 "$EINVAL" "ndiffports, no subflow"
 write_fails $R/ndiffports 4 "$EINVAL" "ndiffports, above the subflows limit"

@@ -94,6 +94,14 @@ netstat() {
 NS_CLI=
 NS_SRV=
 
+# nsrun <ns> <command...>: <command> in <ns>'s network namespace, keeping
+# the mounts (`ip netns exec` mounts a fresh /sys, which hides debugfs).
+nsrun() {
+	local ns=$1
+	shift
+	nsenter --net="/run/netns/$ns" "$@"
+}
+
 cleanup_netns() {
 	local ns
 	for ns in $NS_CLI $NS_SRV; do

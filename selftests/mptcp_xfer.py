@@ -18,11 +18,22 @@
       and --mark set SO_KEEPALIVE with TCP_KEEPIDLE/KEEPINTVL/KEEPCNT, and
       SO_MARK, on the MPTCP socket before it connects.
 
+  mptcp_xfer.py echo-digest --port P
+      Accepts MPTCP connections until killed; for each, reads until the
+      peer half-closes and answers with the SHA-256 of what it read.
+  mptcp_xfer.py visit --port P --addrs A,B,... [--size N]
+      Connects to each address in turn, sends N random bytes and checks
+      the digest the echo-digest server answers.  Prints one line per
+      address: the address, connect() time in seconds, "mptcp" or "tcp",
+      and "intact" or "corrupt".
+
 Both exit non-zero on any error, and the client also when the connection
 fell back to plain TCP (unless --allow-fallback).
 """
 
 import argparse
+import hashlib
+import os
 import socket
 import sys
 import time
@@ -112,6 +123,40 @@ def client(args):
         sys.exit("the connection fell back to TCP")
 
 
+def echo_digest(args):
+    with mptcp_socket() as lsk:
+        lsk.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        lsk.bind(("0.0.0.0", args.port))
+        lsk.listen(8)
+        while True:
+            conn, _ = lsk.accept()
+            with conn:
+                conn.settimeout(60)
+                digest = hashlib.sha256()
+                while data := conn.recv(CHUNK):
+                    digest.update(data)
+                conn.sendall(digest.digest())
+
+
+def visit(args):
+    for addr in args.addrs.split(","):
+        payload = os.urandom(args.size)
+        with mptcp_socket() as sk:
+            sk.settimeout(60)
+            start = time.monotonic()
+            sk.connect((addr, args.port))
+            connected = time.monotonic() - start
+            sk.sendall(payload)
+            mptcp = is_mptcp(sk)
+            sk.shutdown(socket.SHUT_WR)
+            answer = b""
+            while data := sk.recv(64):
+                answer += data
+        intact = answer == hashlib.sha256(payload).digest()
+        print(f"{addr} {connected:.3f} {'mptcp' if mptcp else 'tcp'} "
+              f"{'intact' if intact else 'corrupt'}", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="mode", required=True)
@@ -128,9 +173,16 @@ def main():
     cli.add_argument("--hold", type=float, default=0)
     cli.add_argument("--keepalive")
     cli.add_argument("--mark")
+    echo = sub.add_parser("echo-digest")
+    echo.add_argument("--port", type=int, required=True)
+    vis = sub.add_parser("visit")
+    vis.add_argument("--port", type=int, required=True)
+    vis.add_argument("--addrs", required=True)
+    vis.add_argument("--size", type=int, default=64 * 1024)
     args = parser.parse_args()
+    modes = {"server": server, "client": client, "echo-digest": echo_digest, "visit": visit}
     try:
-        server(args) if args.mode == "server" else client(args)
+        modes[args.mode](args)
     except OSError as err:
         sys.exit(f"mptcp_xfer {args.mode}: {err}")
 

@@ -24,6 +24,8 @@ COMMON=(
 	"hostile_peer.sh rs_kernel"
 	sched_family.sh
 	blackhole.sh
+	blackhole_policy.sh
+	netns_teardown.sh
 	lifecycle.sh
 	"kernel_suites.sh rs_default mptcp_connect.sh simult_flows.sh mptcp_data_ack.sh"
 	"kernel_pm_suites.sh rs_kernel pm_netlink.sh"

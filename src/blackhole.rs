@@ -1,21 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Blackhole backoff policy, per namespace or per destination.
+//! Blackhole backoff policy: per namespace, per destination, or adaptive.
 //!
 //! The kernel calls us (see [`crate::ffi::active`]) before a connection
 //! tries MPTCP, when it detects a blackhole (MP_CAPABLE SYNs dropped,
-//! plain TCP SYNs answered), and when an MPTCP connection is established.
-//! The decisions are in [`crate::logic::blackhole`]; this keeps their
-//! state, under a lock held only for a table lookup.
+//! plain TCP SYNs answered), and when an MPTCP connection is established;
+//! never while `net.mptcp.blackhole_timeout` is 0.  The decisions are in
+//! [`crate::logic::blackhole`]; this keeps their state.
+//!
+//! A namespace that never saw a blackhole costs a few atomics: the
+//! destination table is allocated at the first blackhole (16 entries,
+//! doubled as it fills, up to `blackhole_table_size`), charged to the
+//! memory cgroup of whoever created the namespace, and `connect()` takes
+//! no lock until something is on record.
 
 use crate::{
     ffi::{
+        lock::{
+            new_spinlock_bh,
+            SpinLockBh, //
+        },
+        memcg::{
+            gfp_account,
+            MemCg, //
+        },
         net::Net,
+        siphash::SipHash,
         time, //
     },
     logic::blackhole::{
-        Backoff,
-        Insert,
+        policy::{
+            Mode,
+            Policy,
+            Scope,
+            MODE_ADAPTIVE,
+            THRESHOLD_DEFAULT, //
+        },
         Key,
         Slot,
         Table,
@@ -27,44 +47,49 @@ use crate::{
     },
 };
 use kernel::{
-    alloc::flags::__GFP_NOWARN,
-    new_spinlock_irq,
+    alloc::{
+        flags::__GFP_NOWARN,
+        Flags, //
+    },
     prelude::*,
-    sync::{
-        atomic::{
-            Atomic,
-            Relaxed, //
-        },
-        SpinLockIrq,
+    sync::atomic::{
+        Acquire,
+        Atomic,
+        Relaxed,
+        Release, //
     },
 };
-
-/// `blackhole_mode`: one backoff for the whole namespace, like mainline.
-pub(crate) const MODE_NETNS: i32 = 0;
-/// `blackhole_mode`: one backoff per destination (the default).
-pub(crate) const MODE_DESTINATION: i32 = 1;
 
 /// Smallest and largest `blackhole_table_size`.
 pub(crate) const TABLE_MIN: i32 = 4;
 /// See [`TABLE_MIN`].
 pub(crate) const TABLE_MAX: i32 = 65536;
-const TABLE_DEFAULT: i32 = 1024;
+/// `blackhole_table_size` of a new namespace, and the most a namespace
+/// outside the initial user namespace may set.
+pub(crate) const TABLE_DEFAULT: i32 = 1024;
+/// Entries of a new table; it doubles when full.
+const TABLE_FIRST: usize = 16;
 
-type DestTable = Table<KVVec<Slot>, KVVec<u32>>;
+type DestTable = Table<KVVec<Slot>, KVVec<u32>, SipHash>;
 
-struct Inner {
-    netns: Backoff,
-    table: DestTable,
+/// A table of `size` entries, charged to `memcg`.  Growth happens where
+/// blackholes are detected, in softirq context, hence `GFP_ATOMIC` there;
+/// failing leaves the old table in place (the least recently used entry
+/// makes room instead), so the allocator need not warn.
+fn new_table(size: usize, memcg: &MemCg, gfp: Flags) -> Result<DestTable> {
+    let gfp = gfp | gfp_account() | __GFP_NOWARN;
+    memcg.charge(|| {
+        let slots = KVVec::from_elem(Slot::default(), size, gfp)?;
+        let buckets = KVVec::from_elem(0u32, size.next_power_of_two(), gfp)?;
+        Ok(Table::new(slots, buckets, SipHash::new()))
+    })
 }
 
-/// A table of `size` entries.  The largest is a few MiB, hence kvmalloc();
-/// failing is reported to whoever asked (a namespace being created, a
-/// sysctl write) as `ENOMEM`, so the allocator need not warn.
-fn new_table(size: usize) -> Result<DestTable> {
-    let gfp = GFP_KERNEL | __GFP_NOWARN;
-    let slots = KVVec::from_elem(Slot::default(), size, gfp)?;
-    let buckets = KVVec::from_elem(0u32, size.next_power_of_two(), gfp)?;
-    Ok(Table::new(slots, buckets, time::random_u64()))
+struct Inner {
+    policy: Policy,
+    table: Option<DestTable>,
+    /// The `net.mptcp.blackhole_timeout` writes this state has seen.
+    resets: u32,
 }
 
 /// A namespace's blackhole state and configuration.
@@ -72,27 +97,66 @@ fn new_table(size: usize) -> Result<DestTable> {
 pub(crate) struct NetBlackhole {
     /// `net.mptcp.rs.blackhole_mode` (written by the sysctl code).
     pub(crate) mode: Atomic<i32>,
+    /// `net.mptcp.rs.blackhole_adaptive_threshold`.
+    pub(crate) threshold: Atomic<i32>,
     /// `net.mptcp.rs.blackhole_table_size`.
     size: Atomic<i32>,
+    /// Non-zero once something is on record; until then `connect()` needs
+    /// no lock.
+    armed: Atomic<i32>,
+    /// Connections that took the lock to decide (a test hook shows it).
+    #[cfg_attr(not(CONFIG_MPTCP_RS_TEST_HOOKS), expect(dead_code))]
+    pub(crate) locked_allows: Atomic<u64>,
+    /// Charged for the table.
+    memcg: MemCg,
     #[pin]
-    inner: SpinLockIrq<Inner>,
+    inner: SpinLockBh<Inner>,
 }
 
 impl NetBlackhole {
-    /// The state of a new namespace: destination mode, an empty table.
-    pub(crate) fn new() -> impl PinInit<Self, Error> {
+    /// The state of a new namespace created by the current task: adaptive
+    /// mode, nothing allocated; `resets` is the namespace's
+    /// [`Net::blackhole_resets`].
+    pub(crate) fn new(resets: u32) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
-            mode: Atomic::new(MODE_DESTINATION),
+            mode: Atomic::new(MODE_ADAPTIVE),
+            threshold: Atomic::new(THRESHOLD_DEFAULT),
             size: Atomic::new(TABLE_DEFAULT),
-            inner <- new_spinlock_irq!(Inner {
-                netns: Backoff::default(),
-                table: new_table(TABLE_DEFAULT as usize)?,
+            armed: Atomic::new(0),
+            locked_allows: Atomic::new(0),
+            memcg: MemCg::current(),
+            inner <- new_spinlock_bh!(Inner {
+                policy: Policy::default(),
+                table: None,
+                resets,
             }),
         })
     }
 
-    fn destination_mode(&self) -> bool {
-        self.mode.load(Relaxed) == MODE_DESTINATION
+    fn mode(&self) -> Mode {
+        Mode::from_sysctl(self.mode.load(Relaxed), self.threshold.load(Relaxed))
+    }
+
+    /// Runs `f` on the state under the lock, after forgetting it if
+    /// `net.mptcp.blackhole_timeout` was written since.  A table `f`
+    /// returns is freed after the lock is released.
+    fn with<R>(&self, net: &Net, f: impl FnOnce(&mut Inner) -> (R, Option<DestTable>)) -> R {
+        let resets = net.blackhole_resets();
+        let (r, old, stale) = {
+            let mut inner = self.inner.lock();
+            let stale = if inner.resets != resets {
+                inner.resets = resets;
+                inner.policy = Policy::default();
+                self.armed.store(0, Relaxed);
+                inner.table.take()
+            } else {
+                None
+            };
+            let (r, old) = f(&mut inner);
+            (r, old, stale)
+        };
+        drop((old, stale));
+        r
     }
 
     /// The configured table size.
@@ -100,23 +164,63 @@ impl NetBlackhole {
         self.size.load(Relaxed)
     }
 
-    /// Destinations on record.
-    pub(crate) fn entries(&self) -> usize {
-        self.inner.lock().table.len()
+    /// Destinations on record in `net`, and the entries allocated for
+    /// them.
+    pub(crate) fn usage(&self, net: &Net) -> (usize, usize) {
+        self.with(net, |inner| {
+            let usage = inner
+                .table
+                .as_ref()
+                .map_or((0, 0), |t| (t.len(), t.capacity()));
+            (usage, None)
+        })
     }
 
-    /// Replaces the table by an empty one of `size` entries (sysctl
-    /// writes, process context).
-    pub(crate) fn resize(&self, size: i32) -> Result {
+    /// Sets the most destinations kept (sysctl writes, process context).
+    /// A smaller table keeps the most recently used ones; a bigger one is
+    /// reached as blackholes need it.  Namespaces owned by another user
+    /// namespace cannot go past the default.
+    pub(crate) fn resize(&self, net: &Net, size: i32) -> Result {
         if !(TABLE_MIN..=TABLE_MAX).contains(&size) {
             return Err(EINVAL);
         }
-        let mut table = new_table(size as usize)?;
-        core::mem::swap(&mut self.inner.lock().table, &mut table);
+        if size > TABLE_DEFAULT && !net.owned_by_init_user_ns() {
+            return Err(EPERM);
+        }
         self.size.store(size, Relaxed);
-        // The old table is freed here, outside the lock.
-        drop(table);
+        let size = size as usize;
+        if self.usage(net).1 <= size {
+            return Ok(());
+        }
+        let smaller = new_table(size, &self.memcg, GFP_KERNEL)?;
+        self.with(net, |inner| match inner.table.as_mut() {
+            Some(t) if t.capacity() > size => {
+                let mut smaller = smaller;
+                smaller.take_all(t);
+                ((), inner.table.replace(smaller))
+            }
+            _ => ((), Some(smaller)),
+        });
         Ok(())
+    }
+
+    /// Makes room for one more destination: allocates the table, or
+    /// doubles it when full and below the configured size.  Returns the
+    /// table replaced.
+    fn grow(&self, inner: &mut Inner) -> Option<DestTable> {
+        let limit = usize::try_from(self.size.load(Relaxed)).unwrap_or(TABLE_FIRST);
+        let want = match &inner.table {
+            None => TABLE_FIRST.min(limit),
+            Some(t) if t.len() == t.capacity() && t.capacity() < limit => {
+                t.capacity().saturating_mul(2).min(limit)
+            }
+            Some(_) => return None,
+        };
+        let mut bigger = new_table(want, &self.memcg, GFP_ATOMIC).ok()?;
+        if let Some(old) = &inner.table {
+            bigger.take_all(old);
+        }
+        inner.table.replace(bigger)
     }
 }
 
@@ -129,29 +233,26 @@ fn base(net: &Net) -> u64 {
 /// could not give us (`None`) follow the namespace-wide state.
 pub(crate) fn allow(net: &Net, dest: Option<Key>) -> bool {
     let bh = &net.state().blackhole;
-    let (now, base) = (time::jiffies(), base(net));
-    let dest = dest.filter(|_| bh.destination_mode());
-    let verdict = {
-        let mut inner = bh.inner.lock();
-        match dest {
-            Some(key) => inner
-                .table
-                .get(key)
-                .map_or(Verdict::Try, |b| b.verdict(now, base)),
-            None => inner.netns.verdict(now, base),
-        }
-    };
-    match (verdict, dest.is_some()) {
+    if bh.armed.load(Acquire) == 0 {
+        return true;
+    }
+    bh.locked_allows.fetch_add(1, Relaxed);
+    let (now, base, mode) = (time::jiffies(), base(net), bh.mode());
+    let verdict = bh.with(net, |inner| {
+        let table = inner.table.as_mut();
+        (inner.policy.allow(mode, table, dest, now, base), None)
+    });
+    match verdict {
         (Verdict::Try, _) => true,
         (Verdict::Expired, _) => {
             mib::inc(net, Counter::BackoffExpired);
             true
         }
-        (Verdict::Disabled, true) => {
+        (Verdict::Disabled, Scope::Destination) => {
             mib::inc(net, Counter::ActiveDisabledDest);
             false
         }
-        (Verdict::Disabled, false) => {
+        (Verdict::Disabled, Scope::Netns) => {
             mib::inc(net, Counter::ActiveDisabledNetns);
             false
         }
@@ -161,25 +262,24 @@ pub(crate) fn allow(net: &Net, dest: Option<Key>) -> bool {
 /// A blackhole towards `dest` was detected.
 pub(crate) fn blackhole(net: &Net, dest: Option<Key>) {
     let bh = &net.state().blackhole;
-    let now = time::jiffies();
-    match dest.filter(|_| bh.destination_mode()) {
-        Some(key) => {
-            let evicted = match bh.inner.lock().table.insert(key) {
-                Some((backoff, how)) => {
-                    backoff.blackhole(now);
-                    how == Insert::Evicted
-                }
-                None => false,
-            };
-            mib::inc(net, Counter::BlackholeDest);
-            if evicted {
-                mib::inc(net, Counter::BlackholeEvicted);
-            }
-        }
-        None => {
-            bh.inner.lock().netns.blackhole(now);
-            mib::inc(net, Counter::BlackholeNetns);
-        }
+    let (now, base, mode) = (time::jiffies(), base(net), bh.mode());
+    let per_dest = dest.is_some() && mode != Mode::Netns;
+    let recorded = bh.with(net, |inner| {
+        let old = if per_dest { bh.grow(inner) } else { None };
+        let table = inner.table.as_mut();
+        let recorded = inner.policy.blackhole(mode, table, dest, now, base);
+        bh.armed.store(1, Release);
+        (recorded, old)
+    });
+    match recorded.scope {
+        Scope::Netns => mib::inc(net, Counter::BlackholeNetns),
+        Scope::Destination => mib::inc(net, Counter::BlackholeDest),
+    }
+    if recorded.evicted {
+        mib::inc(net, Counter::BlackholeEvicted);
+    }
+    if recorded.escalated {
+        mib::inc(net, Counter::BlackholeEscalated);
     }
 }
 
@@ -187,14 +287,14 @@ pub(crate) fn blackhole(net: &Net, dest: Option<Key>) {
 /// through a loopback device, which proves nothing about other paths.
 pub(crate) fn established(net: &Net, dest: Option<Key>, loopback: bool) {
     let bh = &net.state().blackhole;
-    let reset = {
-        let mut inner = bh.inner.lock();
-        match dest.filter(|_| bh.destination_mode()) {
-            Some(key) => inner.table.get(key).is_some_and(|b| b.success()),
-            None if !loopback => inner.netns.success(),
-            None => false,
-        }
-    };
+    if bh.armed.load(Acquire) == 0 {
+        return;
+    }
+    let mode = bh.mode();
+    let reset = bh.with(net, |inner| {
+        let table = inner.table.as_mut();
+        (inner.policy.established(mode, table, dest, loopback), None)
+    });
     if reset {
         mib::inc(net, Counter::BackoffReset);
     }
@@ -224,9 +324,14 @@ pub(crate) fn fallback(net: &Net, reason: u32, done: bool) {
 }
 
 /// Records `count` synthetic blackholes towards consecutive IPv4
-/// destinations from `first`, in `net` (a testing aid, see
-/// `selftests/blackhole.sh`): the same path as real ones.
+/// destinations from `first`, in `net` (a test hook, see
+/// `selftests/blackhole.sh`): the same path as real ones, including the
+/// `blackhole_timeout=0` rule the core applies before calling us.
+#[cfg(CONFIG_MPTCP_RS_TEST_HOOKS)]
 pub(crate) fn inject(net: &Net, first: [u8; 4], count: u32) {
+    if net.blackhole_timeout() == 0 {
+        return;
+    }
     let start = u32::from_be_bytes(first);
     for i in 0..count {
         blackhole(net, Some(Key::v4(start.wrapping_add(i).to_be_bytes())));

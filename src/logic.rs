@@ -22,7 +22,7 @@ pub mod mib;
 #[path = "logic/tunable.rs"]
 pub mod tunable;
 
-#[path = "logic/blackhole.rs"]
+#[path = "logic/blackhole/mod.rs"]
 pub mod blackhole;
 
 #[cfg(test)]

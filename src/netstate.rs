@@ -42,9 +42,10 @@ impl NetState {
     /// The state of a new namespace.
     pub(crate) fn new(net: &Net) -> impl PinInit<Self, Error> {
         let owner = Owner::new(net);
+        let resets = net.blackhole_resets();
         try_pin_init!(Self {
             owner,
-            blackhole <- NetBlackhole::new(),
+            blackhole <- NetBlackhole::new(resets),
             ndiffports: Atomic::new(NDIFFPORTS_DEFAULT),
             sysctl: Sysctl::new(),
         })

@@ -124,7 +124,8 @@ build_module() {
 	echo "build: mptcp_rs.ko"
 	mkdir -p "$BUILD_DIR/mptcp_rs"
 	make -s -C "$BUILD_DIR" M="$REPO_DIR" MO="$BUILD_DIR/mptcp_rs" \
-		"${KMAKE_FLAGS[@]}" -j"$JOBS" ${CLIPPY:+CLIPPY=1} CONFIG_MPTCP_RS=m modules
+		"${KMAKE_FLAGS[@]}" -j"$JOBS" ${CLIPPY:+CLIPPY=1} CONFIG_MPTCP_RS=m \
+		CONFIG_MPTCP_RS_TEST_HOOKS="${TEST_HOOKS-y}" modules
 }
 
 case ${1:-all} in

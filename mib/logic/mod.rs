@@ -71,7 +71,12 @@ counters! {
     BlackholeDest,
     /// A destination was evicted from the full blackhole table.
     BlackholeEvicted,
-    /// A connection went straight to TCP: MPTCP is off in the namespace.
+    /// `blackhole_mode` 2 (adaptive): blackholes towards
+    /// `blackhole_adaptive_threshold` distinct destinations, with no MPTCP
+    /// success in between, made the namespace as a whole back off.
+    BlackholeEscalated,
+    /// A connection went straight to TCP: MPTCP is off in the namespace
+    /// (netns mode, or adaptive mode after an escalation).
     ActiveDisabledNetns,
     /// A connection went straight to TCP: MPTCP is off towards its
     /// destination.

@@ -8,6 +8,8 @@
 //! the module is safe Rust on top of these types.
 
 pub(crate) mod active;
+pub(crate) mod lock;
+pub(crate) mod memcg;
 pub(crate) mod mib;
 pub(crate) mod msk;
 pub(crate) mod net;
@@ -16,6 +18,7 @@ mod params;
 pub(crate) mod pm;
 pub(crate) mod pm_conn;
 pub(crate) mod sched;
+pub(crate) mod siphash;
 pub(crate) mod sysctl;
 pub(crate) mod time;
 

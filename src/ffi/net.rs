@@ -79,12 +79,6 @@ impl Net {
         unsafe { &*ptr.cast::<Self>() }
     }
 
-    /// The initial namespace.
-    pub(crate) fn init_net() -> &'static Self {
-        // SAFETY: `init_net` lives as long as the kernel.
-        unsafe { Self::from_raw(&raw mut bindings::init_net) }
-    }
-
     /// The namespace of a socket.
     ///
     /// # Safety
@@ -103,6 +97,32 @@ impl Net {
     pub(crate) fn blackhole_timeout(&self) -> u32 {
         // SAFETY: the namespace is alive.
         unsafe { bindings::mptcp_blackhole_timeout(self.as_raw()) }
+    }
+
+    /// Changes at each write to `net.mptcp.blackhole_timeout`, which
+    /// resets the backoff (kernel patch 0006).
+    pub(crate) fn blackhole_resets(&self) -> u32 {
+        // SAFETY: the namespace is alive.
+        unsafe { bindings::mptcp_blackhole_resets(self.as_raw()) }
+    }
+
+    /// Whether the namespace belongs to the initial user namespace, i.e.
+    /// whether its root is the machine's.
+    pub(crate) fn owned_by_init_user_ns(&self) -> bool {
+        // SAFETY: the namespace is alive; `user_ns` is set at creation and
+        // never changes.
+        unsafe { (*self.as_raw()).user_ns == &raw mut bindings::init_user_ns }
+    }
+
+    /// The namespace of the current task, for writes to files that are not
+    /// per namespace (the test hooks).
+    #[cfg(CONFIG_MPTCP_RS_TEST_HOOKS)]
+    pub(crate) fn of_current<R>(f: impl FnOnce(&Net) -> R) -> R {
+        // SAFETY: a task running a system call has its namespaces, and
+        // holds them while it runs.
+        let net = unsafe { (*(*bindings::get_current()).nsproxy).net_ns };
+        // SAFETY: alive for the call, see above.
+        f(unsafe { Self::from_raw(net) })
     }
 
     /// The module's state for this namespace.

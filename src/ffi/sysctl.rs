@@ -10,12 +10,17 @@
 use super::net::Net;
 use crate::{
     blackhole::{
-        MODE_DESTINATION,
-        MODE_NETNS,
         TABLE_MAX,
         TABLE_MIN, //
     },
-    logic::pm::ndiffports,
+    logic::{
+        blackhole::policy::{
+            MODE_ADAPTIVE,
+            MODE_NETNS,
+            THRESHOLD_MAX, //
+        },
+        pm::ndiffports,
+    },
     netstate::NetState,
 };
 use core::cell::UnsafeCell;
@@ -25,7 +30,7 @@ use kernel::{
     sync::atomic::Relaxed, //
 };
 
-const ENTRIES: usize = 4;
+const ENTRIES: usize = 6;
 
 /// The registered table of one namespace.
 struct Registered {
@@ -61,7 +66,9 @@ impl Sysctl {
 struct Bound(i32);
 
 static MODE_MIN: Bound = Bound(MODE_NETNS);
-static MODE_MAX: Bound = Bound(MODE_DESTINATION);
+static MODE_MAX: Bound = Bound(MODE_ADAPTIVE);
+static THRESHOLD_MIN: Bound = Bound(1);
+static THRESHOLD_MAX_BOUND: Bound = Bound(THRESHOLD_MAX as i32);
 static SIZE_MIN: Bound = Bound(TABLE_MIN);
 static SIZE_MAX: Bound = Bound(TABLE_MAX);
 static NDIFF_MIN: Bound = Bound(ndiffports::N_MIN as i32);
@@ -104,8 +111,9 @@ unsafe fn dointvec(
     unsafe { bindings::proc_dointvec_minmax(&tmp, write, buffer, lenp, ppos) }
 }
 
-/// `blackhole_table_size`: a write replaces the table by an empty one of
-/// the new size.
+/// `blackhole_table_size`: the most destinations kept.  A smaller value
+/// keeps the most recently used ones; past the default only for a
+/// namespace of the initial user namespace (`EPERM` otherwise).
 ///
 /// # Safety
 ///
@@ -125,15 +133,36 @@ unsafe extern "C" fn table_size_handler(
     if ret != 0 || write == 0 {
         return ret;
     }
-    match state.blackhole.resize(value) {
+    match state.blackhole.resize(state.owner.get(), value) {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
     }
 }
 
-/// `blackhole_entries`, read-only: destinations on record.  Writes are
-/// refused here too: the mode bits do not stop a namespace's
-/// administrator.
+/// A read-only entry showing `value`.  Writes are refused here too: the
+/// mode bits do not stop a namespace's administrator.
+///
+/// # Safety
+///
+/// The arguments are those of a `proc_handler` call for our entry.
+unsafe fn read_only(
+    ctl: *const bindings::ctl_table,
+    write: c_int,
+    buffer: *mut c_void,
+    lenp: *mut usize,
+    ppos: *mut bindings::loff_t,
+    value: impl FnOnce(&NetState) -> usize,
+) -> c_int {
+    if write != 0 {
+        return EPERM.to_errno();
+    }
+    // SAFETY: our registered entry.
+    let mut value = c_int::try_from(value(unsafe { state(ctl) })).unwrap_or(c_int::MAX);
+    // SAFETY: forwarded from our caller; the entry is read-only.
+    unsafe { dointvec(ctl, write, buffer, lenp, ppos, &mut value) }
+}
+
+/// `blackhole_entries`, read-only: destinations on record.
 ///
 /// # Safety
 ///
@@ -145,14 +174,33 @@ unsafe extern "C" fn entries_handler(
     lenp: *mut usize,
     ppos: *mut bindings::loff_t,
 ) -> c_int {
-    if write != 0 {
-        return EPERM.to_errno();
+    // SAFETY: forwarded from our caller.
+    unsafe {
+        read_only(ctl, write, buffer, lenp, ppos, |s| {
+            s.blackhole.usage(s.owner.get()).0
+        })
     }
-    // SAFETY: our registered entry.
-    let state = unsafe { state(ctl) };
-    let mut value = c_int::try_from(state.blackhole.entries()).unwrap_or(c_int::MAX);
-    // SAFETY: forwarded from our caller; the entry is read-only.
-    unsafe { dointvec(ctl, write, buffer, lenp, ppos, &mut value) }
+}
+
+/// `blackhole_table_capacity`, read-only: entries allocated (0 until the
+/// first blackhole).
+///
+/// # Safety
+///
+/// Called by the sysctl code for our entry.
+unsafe extern "C" fn capacity_handler(
+    ctl: *const bindings::ctl_table,
+    write: c_int,
+    buffer: *mut c_void,
+    lenp: *mut usize,
+    ppos: *mut bindings::loff_t,
+) -> c_int {
+    // SAFETY: forwarded from our caller.
+    unsafe {
+        read_only(ctl, write, buffer, lenp, ppos, |s| {
+            s.blackhole.usage(s.owner.get()).1
+        })
+    }
 }
 
 /// `ndiffports`: the subflows `rs_ndiffports` opens, at least 1, and at
@@ -225,6 +273,13 @@ pub(crate) fn register(net: &Net, state: &NetState) -> Result {
                 Some((&MODE_MIN, &MODE_MAX)),
             ),
             entry(
+                c"blackhole_adaptive_threshold",
+                state.blackhole.threshold.as_ptr().cast(),
+                0o644,
+                Some(bindings::proc_dointvec_minmax),
+                Some((&THRESHOLD_MIN, &THRESHOLD_MAX_BOUND)),
+            ),
+            entry(
                 c"blackhole_table_size",
                 state_ptr,
                 0o644,
@@ -236,6 +291,13 @@ pub(crate) fn register(net: &Net, state: &NetState) -> Result {
                 state_ptr,
                 0o444,
                 Some(entries_handler),
+                None,
+            ),
+            entry(
+                c"blackhole_table_capacity",
+                state_ptr,
+                0o444,
+                Some(capacity_handler),
                 None,
             ),
             entry(

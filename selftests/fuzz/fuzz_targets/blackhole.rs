@@ -9,6 +9,7 @@
 use libfuzzer_sys::fuzz_target;
 use mptcp_rs_logic::blackhole::{
     Key,
+    Mix,
     Slot,
     Table,
     Verdict, //
@@ -21,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
     let capacity = usize::from(cap % 16) + 1;
     let mut slots = vec![Slot::default(); capacity];
     let mut buckets = vec![0u32; capacity.next_power_of_two()];
-    let mut t = Table::new(&mut slots[..], &mut buckets[..], 0x5eed);
+    let mut t = Table::new(&mut slots[..], &mut buckets[..], Mix(0x5eed));
     let mut now = 0u64;
     let base = 100;
     for op in ops.chunks(2) {

@@ -6,8 +6,12 @@
 //! something on the path drops MPTCP.  New connections then go straight to
 //! TCP for `base * 2^(n - 1)` (at most 64 times `base`), `n` counting the
 //! blackholes seen since the last MPTCP connection that succeeded.  That
-//! state is kept for the whole namespace (mainline's behaviour) or per
-//! destination, in a fixed-size table with LRU eviction.
+//! state is kept for the whole namespace (mainline's behaviour), per
+//! destination in a bounded table with LRU eviction, or per destination
+//! until blackholes towards several destinations show a blocker at the
+//! client's own edge ([`policy`]).
+
+pub mod policy;
 
 /// Most the backoff multiplies the base timeout by (2^6, as mainline).
 pub const MAX_SHIFT: u32 = 6;
@@ -85,6 +89,13 @@ impl Key {
         Key((0xffff << 32) | u32::from_be_bytes(addr) as u128)
     }
 
+    /// The key in 64 bits, without loss for the keys [`Key::v4`] and
+    /// [`Key::v6`] make: an IPv4 key has its top half zero, an IPv6 /64
+    /// its bottom half.
+    pub const fn digest(self) -> u64 {
+        (self.0 as u64) ^ ((self.0 >> 64) as u64)
+    }
+
     /// The key of an IPv6 address: its /64, unless it is an IPv4-mapped
     /// address, which counts as the IPv4 address.
     pub const fn v6(addr: [u8; 16]) -> Self {
@@ -137,25 +148,53 @@ pub enum Insert {
     Evicted,
 }
 
+/// How a [`Table`] spreads destinations over its buckets: a keyed hash
+/// of the whole key, so that addresses chosen by someone else cannot make
+/// the chains long.  The module uses SipHash with a per-boot key.
+pub trait KeyHash {
+    /// The hash of `key`.
+    fn hash(&self, key: Key) -> u64;
+}
+
+/// A seeded mix of both halves of a key, for tests and fuzzing.
+#[derive(Clone, Copy, Debug)]
+pub struct Mix(pub u64);
+
+impl KeyHash for Mix {
+    fn hash(&self, key: Key) -> u64 {
+        let mut h = self.0;
+        for half in [key.0 as u64, (key.0 >> 64) as u64] {
+            // MurmurHash3's 64-bit finalizer: every input bit reaches
+            // every output bit.
+            h ^= half;
+            h ^= h >> 33;
+            h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+            h ^= h >> 33;
+            h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+            h ^= h >> 33;
+        }
+        h
+    }
+}
+
 /// Per-destination backoff state in caller-provided storage: `slots` holds
 /// the entries (its length is the capacity), `buckets` the hash chains
 /// (its length a power of two).  Lookups and insertions are O(1) on
 /// average and never allocate; when full, the least recently used entry
-/// makes room.  Hashing is seeded, so that chosen addresses cannot make
-/// the chains long.
-pub struct Table<S, B> {
+/// makes room.
+pub struct Table<S, B, H> {
     slots: S,
     buckets: B,
     len: u32,
     newest: u32,
     oldest: u32,
-    seed: u64,
+    hash: H,
 }
 
-impl<S: DerefMut<Target = [Slot]>, B: DerefMut<Target = [u32]>> Table<S, B> {
+impl<S: DerefMut<Target = [Slot]>, B: DerefMut<Target = [u32]>, H: KeyHash> Table<S, B, H> {
     /// A table over `slots` and `buckets` (at least one of each; the number
     /// of buckets must be a power of two, or the table holds nothing).
-    pub fn new(mut slots: S, mut buckets: B, seed: u64) -> Self {
+    pub fn new(mut slots: S, mut buckets: B, hash: H) -> Self {
         for s in slots.deref_mut() {
             *s = Slot::default();
         }
@@ -168,7 +207,7 @@ impl<S: DerefMut<Target = [Slot]>, B: DerefMut<Target = [u32]>> Table<S, B> {
             len: 0,
             newest: NIL,
             oldest: NIL,
-            seed,
+            hash,
         }
     }
 
@@ -192,10 +231,33 @@ impl<S: DerefMut<Target = [Slot]>, B: DerefMut<Target = [u32]>> Table<S, B> {
     }
 
     fn bucket(&self, key: Key) -> usize {
-        let folded = (key.0 as u64) ^ ((key.0 >> 64) as u64) ^ self.seed;
-        let mixed = folded.wrapping_mul(0x9e37_79b9_7f4a_7c15);
         let mask = self.buckets.deref().len().saturating_sub(1) as u64;
-        ((mixed ^ (mixed >> 29)) & mask) as usize
+        (self.hash.hash(key) & mask) as usize
+    }
+
+    /// The entries, least recently used first.
+    pub fn oldest_first(&self) -> impl Iterator<Item = (Key, Backoff)> + '_ {
+        let mut i = self.oldest;
+        core::iter::from_fn(move || {
+            let s = self.slot(i)?;
+            i = s.newer;
+            Some((s.key, s.backoff))
+        })
+    }
+
+    /// Moves every entry of `from` into this table, keeping their order of
+    /// use; when this table is smaller, the most recently used ones stay.
+    pub fn take_all<S2, B2, H2>(&mut self, from: &Table<S2, B2, H2>)
+    where
+        S2: DerefMut<Target = [Slot]>,
+        B2: DerefMut<Target = [u32]>,
+        H2: KeyHash,
+    {
+        for (key, backoff) in from.oldest_first() {
+            if let Some((b, _)) = self.insert(key) {
+                *b = backoff;
+            }
+        }
     }
 
     fn slot(&self, i: u32) -> Option<&Slot> {
@@ -424,7 +486,7 @@ pub mod checks {
     /// LRU eviction, and state kept until evicted.
     pub fn lru_evicts_the_oldest() -> Result<(), &'static str> {
         let (mut slots, mut buckets) = ([Slot::default(); 3], [0u32; 4]);
-        let mut t = Table::new(&mut slots[..], &mut buckets[..], 0x5eed);
+        let mut t = Table::new(&mut slots[..], &mut buckets[..], Mix(0x5eed));
         let k = |i: u8| Key::v4([10, 0, 0, i]);
         for i in 1..=3 {
             check(
@@ -459,7 +521,7 @@ pub mod checks {
     /// the most recent ones.
     pub fn flood_stays_bounded() -> Result<(), &'static str> {
         let (mut slots, mut buckets) = ([Slot::default(); 64], [0u32; 64]);
-        let mut t = Table::new(&mut slots[..], &mut buckets[..], 7);
+        let mut t = Table::new(&mut slots[..], &mut buckets[..], Mix(7));
         for i in 0..100_000u32 {
             t.insert(Key::v4(i.to_be_bytes()));
             check(t.len() <= 64, "the table grew past its capacity")?;
@@ -472,6 +534,57 @@ pub mod checks {
             )?;
         }
         Ok(())
+    }
+
+    /// Growing into a bigger table keeps every entry and its state;
+    /// shrinking keeps the most recently used ones.
+    pub fn growth_keeps_entries() -> Result<(), &'static str> {
+        let (mut s4, mut b4) = ([Slot::default(); 4], [0u32; 4]);
+        let (mut s8, mut b8) = ([Slot::default(); 8], [0u32; 8]);
+        let (mut s2, mut b2) = ([Slot::default(); 2], [0u32; 2]);
+        let mut small = Table::new(&mut s4[..], &mut b4[..], Mix(1));
+        let k = |i: u8| Key::v4([10, 0, 0, i]);
+        for i in 1..=4 {
+            if let Some((b, _)) = small.insert(k(i)) {
+                b.blackhole(u64::from(i));
+            }
+        }
+        small.get(k(1));
+        let mut big = Table::new(&mut s8[..], &mut b8[..], Mix(2));
+        big.take_all(&small);
+        check(big.len() == 4, "growing lost entries")?;
+        for i in 1..=4 {
+            check(
+                big.get(k(i)).map(|b| b.stamp) == Some(u64::from(i)),
+                "growing lost a backoff",
+            )?;
+        }
+        let mut tiny = Table::new(&mut s2[..], &mut b2[..], Mix(3));
+        tiny.take_all(&small);
+        check(
+            tiny.len() == 2 && tiny.get(k(1)).is_some() && tiny.get(k(4)).is_some(),
+            "shrinking keeps the most recently used",
+        )
+    }
+
+    /// `hash` spreads destinations that differ only in the top bits of
+    /// an IPv6 /64 over many buckets (the module runs this on its SipHash).
+    pub fn hash_uses_whole_key(hash: &impl KeyHash) -> Result<(), &'static str> {
+        let mut seen = [false; 64];
+        for top in 0..=255u8 {
+            let mut addr = [0u8; 16];
+            addr[0] = top;
+            let key = Key::v6(addr);
+            seen[(hash.hash(key) & 63) as usize] = true;
+        }
+        check(
+            seen.iter().filter(|s| **s).count() >= 48,
+            "the top bits of an IPv6 prefix do not reach the bucket index",
+        )
+    }
+
+    fn mix_uses_whole_key() -> Result<(), &'static str> {
+        hash_uses_whole_key(&Mix(0x5eed))
     }
 
     /// A scenario: `Err` says what went wrong.
@@ -487,6 +600,15 @@ pub mod checks {
         ("keys_follow_the_scopes", keys_follow_the_scopes),
         ("lru_evicts_the_oldest", lru_evicts_the_oldest),
         ("flood_stays_bounded", flood_stays_bounded),
+        ("growth_keeps_entries", growth_keeps_entries),
+        ("mix_uses_whole_key", mix_uses_whole_key),
+        ("adaptive_client_edge", super::policy::checks::client_edge),
+        ("adaptive_server_side", super::policy::checks::server_side),
+        (
+            "adaptive_returns",
+            super::policy::checks::returns_after_success,
+        ),
+        ("modes_keep_their_scope", super::policy::checks::modes),
     ];
 }
 
@@ -501,13 +623,13 @@ mod tests {
         vec::Vec, //
     };
 
-    type VecTable = Table<Vec<Slot>, Vec<u32>>;
+    type VecTable = Table<Vec<Slot>, Vec<u32>, Mix>;
 
     fn table(capacity: usize) -> VecTable {
         Table::new(
             vec![Slot::default(); capacity],
             vec![0; capacity.next_power_of_two()],
-            0x5eed,
+            Mix(0x5eed),
         )
     }
 
