@@ -139,68 +139,31 @@ unsafe extern "C" fn table_size_handler(
     }
 }
 
-/// A read-only entry showing `value`.  Writes are refused here too: the
-/// mode bits do not stop a namespace's administrator.
+/// `blackhole_entries` (destinations on record) and, with `CAPACITY`,
+/// `blackhole_table_capacity` (entries allocated, 0 until the first
+/// blackhole): read-only.  Writes are refused here too: the mode bits do
+/// not stop a namespace's administrator.
 ///
 /// # Safety
 ///
-/// The arguments are those of a `proc_handler` call for our entry.
-unsafe fn read_only(
+/// Called by the sysctl code for our entry.
+unsafe extern "C" fn usage_handler<const CAPACITY: bool>(
     ctl: *const bindings::ctl_table,
     write: c_int,
     buffer: *mut c_void,
     lenp: *mut usize,
     ppos: *mut bindings::loff_t,
-    value: impl FnOnce(&NetState) -> usize,
 ) -> c_int {
     if write != 0 {
         return EPERM.to_errno();
     }
     // SAFETY: our registered entry.
-    let mut value = c_int::try_from(value(unsafe { state(ctl) })).unwrap_or(c_int::MAX);
+    let state = unsafe { state(ctl) };
+    let (entries, capacity) = state.blackhole.usage(state.owner.get());
+    let shown = if CAPACITY { capacity } else { entries };
+    let mut value = c_int::try_from(shown).unwrap_or(c_int::MAX);
     // SAFETY: forwarded from our caller; the entry is read-only.
     unsafe { dointvec(ctl, write, buffer, lenp, ppos, &mut value) }
-}
-
-/// `blackhole_entries`, read-only: destinations on record.
-///
-/// # Safety
-///
-/// Called by the sysctl code for our entry.
-unsafe extern "C" fn entries_handler(
-    ctl: *const bindings::ctl_table,
-    write: c_int,
-    buffer: *mut c_void,
-    lenp: *mut usize,
-    ppos: *mut bindings::loff_t,
-) -> c_int {
-    // SAFETY: forwarded from our caller.
-    unsafe {
-        read_only(ctl, write, buffer, lenp, ppos, |s| {
-            s.blackhole.usage(s.owner.get()).0
-        })
-    }
-}
-
-/// `blackhole_table_capacity`, read-only: entries allocated (0 until the
-/// first blackhole).
-///
-/// # Safety
-///
-/// Called by the sysctl code for our entry.
-unsafe extern "C" fn capacity_handler(
-    ctl: *const bindings::ctl_table,
-    write: c_int,
-    buffer: *mut c_void,
-    lenp: *mut usize,
-    ppos: *mut bindings::loff_t,
-) -> c_int {
-    // SAFETY: forwarded from our caller.
-    unsafe {
-        read_only(ctl, write, buffer, lenp, ppos, |s| {
-            s.blackhole.usage(s.owner.get()).1
-        })
-    }
 }
 
 /// `ndiffports`: the subflows `rs_ndiffports` opens, at least 1, and at
@@ -290,14 +253,14 @@ pub(crate) fn register(net: &Net, state: &NetState) -> Result {
                 c"blackhole_entries",
                 state_ptr,
                 0o444,
-                Some(entries_handler),
+                Some(usage_handler::<false>),
                 None,
             ),
             entry(
                 c"blackhole_table_capacity",
                 state_ptr,
                 0o444,
-                Some(capacity_handler),
+                Some(usage_handler::<true>),
                 None,
             ),
             entry(
