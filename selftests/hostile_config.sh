@@ -16,6 +16,12 @@ setup_two_paths default 0 0 0 0
 NS=$NS_CLI
 P=/sys/module/mptcp_rs/parameters
 
+# modinfo -p describes every parameter the loaded module has, and no other.
+described=$(modinfo -p "$MPTCP_RS_KO" | awk -F: '$2 != "" { print $1 }' | sort | tr '\n' ' ')
+present=$(ls $P | sort | tr '\n' ' ')
+[ -n "$present" ] && [ "$described" = "$present" ]
+ktap_result $? "modinfo -p describes every parameter ($present)"
+
 # write_fails <file> <value> <expected error> <what>: one write(2) of
 # <value> to <file> (in $NS) fails with that error (strerror text) and the
 # file reads the same afterwards.

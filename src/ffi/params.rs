@@ -79,8 +79,21 @@ unsafe extern "C" fn get(buffer: *mut c_char, kp: *const bindings::kernel_param)
     len as c_int
 }
 
+/// `s` as a fixed-size byte array, for a `.modinfo` entry.
+const fn bytes<const N: usize>(s: &str) -> [u8; N] {
+    let b = s.as_bytes();
+    assert!(b.len() == N, "modinfo entry of the wrong length");
+    let mut out = [0u8; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = b[i];
+        i += 1;
+    }
+    out
+}
+
 macro_rules! params {
-    ($($desc:ident: $name:literal => $tunable:path,)*) => {
+    ($($desc:ident: $name:literal => $tunable:path, $help:literal,)*) => {
         $(
             #[link_section = "__param"]
             #[used]
@@ -104,16 +117,37 @@ macro_rules! params {
                     arg: (&raw const $tunable).cast_mut().cast(),
                 },
             });
+
+            // What `modinfo -p` shows: MODULE_PARM_DESC() and the type
+            // module_param_cb() records, in the module's `.modinfo`.
+            #[cfg(MODULE)]
+            const _: () = {
+                const DESC: &str = concat!("parm=", $name, ":", $help, "\0");
+                const TYPE: &str = concat!("parmtype=", $name, ":uint\0");
+                #[link_section = ".modinfo"]
+                #[used]
+                static PARM: [u8; DESC.len()] = bytes(DESC);
+                #[link_section = ".modinfo"]
+                #[used]
+                static PARMTYPE: [u8; TYPE.len()] = bytes(TYPE);
+            };
         )*
     };
 }
 
 params! {
     RR_SEGMENTS: "rr_segments" => sched::RR_SEGMENTS,
+        "rs_rr: MSS-sized segments per round-robin turn (1-64)",
     BLEST_LAMBDA_MIN: "blest_lambda_min" => sched::BLEST_LAMBDA_MIN,
+        "rs_blest: lower bound and start of BLEST's lambda, per mille (at most blest_lambda_max)",
     BLEST_LAMBDA_MAX: "blest_lambda_max" => sched::BLEST_LAMBDA_MAX,
+        "rs_blest: upper bound of BLEST's lambda, per mille (at least blest_lambda_min)",
     ECF_BETA: "ecf_beta" => sched::ECF_BETA,
+        "rs_ecf: ECF's hysteresis beta, per mille",
     BACKUP_STALE_MS: "backup_stale_ms" => sched::BACKUP_STALE_MS,
+        "rs_backup: least time in ms a subflow with data outstanding goes without an ACK before it counts as failed (srtt + 4 mdev when longer)",
     PM_RETRY_MS: "pm_retry_ms" => pm::PM_RETRY_MS,
+        "rs_kernel and rs_ndiffports: delay before re-creating a failed subflow, doubled each time, in ms",
     PM_RETRY_MAX: "pm_retry_max" => pm::PM_RETRY_MAX,
+        "rs_kernel and rs_ndiffports: attempts to re-create a failed subflow (0: none)",
 }
