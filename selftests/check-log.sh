@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # check-log.sh <log>...: fails, printing the offending lines, when a kernel
-# log shows a warning, an oops, a sanitizer or lockdep report, a leak, a
-# stall or a hung task.  (Lockdep is matched by its reports, not its name:
+# log shows a warning, an oops, a sanitizer or lockdep report, a leak
+# (memory, or a net device reference: "unregister_netdevice: waiting
+# for", which prints no trace), a stall or a hung task.  (Lockdep is matched by its reports, not its name:
 # a debug kernel announces "RCU lockdep checking is enabled" at boot.)
 
 patterns=(
@@ -39,6 +40,7 @@ patterns=(
 	'blocked for more than'
 	'list_add corruption'
 	'list_del corruption'
+	'unregister_netdevice: waiting for'
 )
 
 regex=$(IFS='|'; echo "${patterns[*]}")
