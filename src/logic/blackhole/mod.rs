@@ -402,7 +402,8 @@ pub mod checks {
     const HZ: Jiffies = 250;
     const BASE: Jiffies = 10 * HZ;
 
-    fn check(ok: bool, what: &'static str) -> Result<(), &'static str> {
+    /// `Err(what)` unless `ok`.
+    pub(super) fn check(ok: bool, what: &'static str) -> Result<(), &'static str> {
         if ok {
             Ok(())
         } else {

@@ -252,7 +252,10 @@ impl Policy {
 /// Scenarios shared by the host tests and the KUnit suite.
 #[cfg(any(test, CONFIG_KUNIT = "y"))]
 pub mod checks {
-    use super::super::Mix;
+    use super::super::{
+        checks::check,
+        Mix, //
+    };
     use super::*;
 
     const BASE: Jiffies = 3600 * 250;
@@ -286,14 +289,6 @@ pub mod checks {
             }
         }
         (paid, kept)
-    }
-
-    fn check(ok: bool, what: &'static str) -> Result<(), &'static str> {
-        if ok {
-            Ok(())
-        } else {
-            Err(what)
-        }
     }
 
     /// A blocker at the client's edge: adaptive pays the timeout
