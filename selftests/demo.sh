@@ -51,11 +51,19 @@ section "transfer: $MIB MiB, client -> server"
 start_server "$out"
 client "$in" >"$out.client" &
 cli=$!
-sleep 3
-echo "subflows of the client's connection, 3 s in:"
-ip netns exec "$NS_CLI" ss -tinH state established '( dport = :10100 )' |
-	awk '/^[0-9]/ { addr = $3 " -> " $4 }
-	     /bytes_sent/ { for (i = 1; i <= NF; i++) if ($i ~ /^bytes_sent:/) print "  " addr, $i }'
+# Progress while it runs: what the client sent on each path, each second.
+t0=$(date +%s.%N)
+last=$t0 p1=$tx1 p2=$tx2
+echo "client's transmit rate per path, each second:"
+while kill -0 $cli 2>/dev/null; do
+	sleep 1
+	now=$(date +%s.%N) c1=$(tx_bytes "$NS_CLI" cli1) c2=$(tx_bytes "$NS_CLI" cli2)
+	awk -v t="$now" -v t0="$t0" -v last="$last" -v a=$((c1 - p1)) -v b=$((c2 - p2)) 'BEGIN {
+		m = 8 / (t - last) / 1e6
+		printf "  %5.1f s   path 1 %6.2f Mbit/s   path 2 %6.2f Mbit/s   total %6.2f Mbit/s\n",
+			t - t0, a * m, b * m, (a + b) * m }'
+	last=$now p1=$c1 p2=$c2
+done
 wait $cli
 wait "$SERVER_PID"
 cat "$out.client"
