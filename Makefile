@@ -13,6 +13,8 @@
 #   make setup       host packages, toolchain, virtme-ng, kernel source
 #   make build       custom kernel, kernel selftests and mptcp_rs.ko
 #   make module      mptcp_rs.ko only (CLIPPY=1 to lint it)
+#   make shell       an interactive guest: module loaded, make run's two
+#                    paths in namespaces cli and srv (SCHED=, PM=)
 #   make test-quick  host checks, KUnit, rs_default, bad input (< 5 min)
 #   make test-full   also the kernel's suites with every scheduler
 #   make test-host   cargo test on the pure decision code
@@ -30,40 +32,44 @@
 # in ${XDG_CACHE_HOME:-~/.cache}/mptcp-rs (override with MPTCP_RS_CACHE).
 
 SCRIPTS := kernel/scripts
+# Long steps print where they are at least every 20 s (MPTCP_RS_QUIET=1:
+# plain output, for CI logs).  Until setup has installed python3, steps run
+# without it.
+PROGRESS = $(if $(shell command -v python3 2>/dev/null),$(SCRIPTS)/progress.py)
 export DEBUG QUICK PUBLISH ONLY
 SCHED ?= rs_default
 MIB ?= 16
 PM ?= rs_kernel
 
-.PHONY: all setup build kernel module run test test-quick test-full test-host check bench
+.PHONY: all setup build kernel module run shell test test-quick test-full test-host check bench
 
 all: build
 
 setup:
-	$(SCRIPTS)/setup-host.sh
-	$(SCRIPTS)/fetch-source.sh
+	$(PROGRESS) $(SCRIPTS)/setup-host.sh
+	$(PROGRESS) $(SCRIPTS)/fetch-source.sh
 
 build: setup
-	$(SCRIPTS)/build.sh all
+	$(PROGRESS) $(SCRIPTS)/build.sh all
 
 kernel: setup
-	$(SCRIPTS)/build.sh kernel
+	$(PROGRESS) $(SCRIPTS)/build.sh kernel
 
 module:
-	$(SCRIPTS)/build.sh module
+	$(PROGRESS) $(SCRIPTS)/build.sh module
 
 run: build
-	selftests/vm.sh $${MPTCP_RS_CACHE:-$${XDG_CACHE_HOME:-$$HOME/.cache}/mptcp-rs}/results/run \
+	$(PROGRESS) selftests/vm.sh $${MPTCP_RS_CACHE:-$${XDG_CACHE_HOME:-$$HOME/.cache}/mptcp-rs}/results/run \
 		"$(CURDIR)/selftests/demo.sh $(SCHED) $(MIB) $(PM)"
 
 test: build
-	selftests/run-tests.sh
+	$(PROGRESS) selftests/run-tests.sh
 
 test-quick: build
-	SUITE=quick selftests/run-tests.sh
+	SUITE=quick $(PROGRESS) selftests/run-tests.sh
 
 test-full: build
-	SUITE=full selftests/run-tests.sh
+	SUITE=full $(PROGRESS) selftests/run-tests.sh
 
 test-host:
 	cargo test
@@ -72,4 +78,7 @@ check: setup
 	$(SCRIPTS)/check.sh
 
 bench: build
-	selftests/bench/run.sh
+	$(PROGRESS) selftests/bench/run.sh
+
+shell: build
+	selftests/vm.sh $${MPTCP_RS_CACHE:-$${XDG_CACHE_HOME:-$$HOME/.cache}/mptcp-rs}/results/shell --shell

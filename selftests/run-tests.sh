@@ -111,6 +111,9 @@ echo "== host: coverage and fuzzing"
 [ "${SUITE:-ci}" = quick ] && export FUZZ_SECONDS=${FUZZ_SECONDS:-5}
 "$REPO_DIR/selftests/host-quality.sh" | tee "$results/host-quality.ktap"
 
+echo "== host: make shell (an interactive guest, driven through a pipe)"
+"$REPO_DIR/selftests/shell_test.sh" "$results/shell" | tee "$results/host-shell.ktap"
+
 echo "== guest: ${#GUEST_TESTS[@]} tests"
 echo ${#GUEST_TESTS[@]} >"$results/tests.expected"
 # The list goes in a file: the guest command travels on the kernel command

@@ -8,7 +8,8 @@
 # Inputs in <results-dir>:
 #   host-cargo.log         output of `cargo test`
 #   host-*.ktap            static checks (kernel/scripts/check.sh), coverage
-#                          and fuzzing (selftests/host-quality.sh)
+#                          and fuzzing (selftests/host-quality.sh), make
+#                          shell (selftests/shell_test.sh)
 #   NN.ktap, NN.rc, NN.name   one per guest test (guest-run.sh)
 #   vm.status              exit status of vm.sh (guest finished, log clean)
 #   tests.expected         number of guest tests that should have run

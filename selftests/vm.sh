@@ -5,6 +5,7 @@
 # runs a command in it.
 #
 #   vm.sh <out-dir> <command>
+#   vm.sh <out-dir> --shell    an interactive guest (selftests/shell.sh)
 #
 # The guest sees MPTCP_RS_KO, KSFT_DIR, OUT (= <out-dir>, writable) and
 # TEST_TIMEOUT (guest-run.sh's limit per test) in its environment.  The
@@ -26,7 +27,7 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
 vng_args=(--run "$BUILD_DIR" --force-9p --cpus "${VM_CPUS:-2}"
-	--memory "${VM_MEMORY:-2G}" --rwdir "$out" --verbose)
+	--memory "${VM_MEMORY:-2G}" --rwdir "$out")
 
 kvm_usable() {
 	case ${MPTCP_RS_KVM:-} in
@@ -54,6 +55,25 @@ if kvm_usable; then
 	mode=KVM
 fi
 
+if [ "$cmd" = --shell ]; then
+	# The login shell is a script in <out-dir> that carries what the
+	# guest needs to know, then runs shell.sh on the terminal.
+	login=$out/.shell
+	{
+		echo '#!/bin/bash'
+		printf 'export MPTCP_RS_KO=%q KSFT_DIR=%q OUT=%q SCHED=%q PM=%q\n' \
+			"$BUILD_DIR/mptcp_rs/mptcp_rs.ko" \
+			"$BUILD_DIR/kselftest/kselftest_install/net/mptcp" "$out" \
+			"${SCHED:-rs_default}" "${PM:-rs_kernel}"
+		[ -n "${MPTCP_RS_SHELL_CHECK:-}" ] && echo "export MPTCP_RS_SHELL_CHECK=1"
+		printf 'exec %q\n' "$REPO_DIR/selftests/shell.sh"
+	} >"$login"
+	chmod +x "$login"
+	echo "vm: booting $(basename "$BUILD_DIR") under $mode, interactive"
+	# Without --verbose: the kernel's messages stay off the terminal.
+	exec "$VNG" "${vng_args[@]}" "${accel[@]}" --shell "$login"
+fi
+
 guest="export MPTCP_RS_KO=$BUILD_DIR/mptcp_rs/mptcp_rs.ko"
 guest+=" KSFT_DIR=$BUILD_DIR/kselftest/kselftest_install/net/mptcp OUT=$out"
 guest+=" TEST_TIMEOUT=${TEST_TIMEOUT:-1800};"
@@ -66,7 +86,7 @@ guest+=" dmesg >$out/dmesg.txt"
 echo "vm: booting $(basename "$BUILD_DIR") under $mode"
 rm -f "$out/console.log" "$out/.done" "$out/dmesg.txt" "$out/kmemleak.txt"
 start=$(date +%s)
-timeout "${VM_TIMEOUT:-3600}" "$VNG" "${vng_args[@]}" "${accel[@]}" --exec "$guest" \
+timeout "${VM_TIMEOUT:-3600}" "$VNG" "${vng_args[@]}" --verbose "${accel[@]}" --exec "$guest" \
 	</dev/null 2>&1 | tee "$out/console.log" | grep -v -E '^\[ *[0-9]+\.[0-9]+\]'
 echo "vm: guest ran for $(($(date +%s) - start)) s"
 status=0

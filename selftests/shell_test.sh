@@ -1,0 +1,62 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host side: `make shell` works.  Boots the interactive guest with its
+# terminal on a pipe, waits for the shell's "ready" line, types a few
+# commands and `exit`, and checks that the module was loaded, the
+# topology built, the commands ran in the namespaces and the guest
+# powered off.  KTAP on stdout; the session is kept in <out-dir>.
+#
+#   shell_test.sh <out-dir>
+
+. "$(dirname "$0")/../kernel/scripts/env.sh"
+
+out=$1
+mkdir -p "$out"
+log=$out/shell-session.log
+: >"$log"
+echo "KTAP version 1"
+echo "1..4"
+export MPTCP_RS_SHELL_CHECK=1
+coproc VM { timeout 300 "$REPO_DIR/selftests/vm.sh" "$out" --shell 2>&1; }
+vm_pid=$VM_PID
+exec {vm_in}>&"${VM[1]}"
+ready=0
+while IFS= read -r -t 240 line <&"${VM[0]}"; do
+	printf '%s\n' "$line" >>"$log"
+	case $line in *"shell: ready"*) ready=1; break ;; esac
+done
+if [ $ready = 1 ]; then
+	# The terminal may drop what is typed before bash reads it.
+	sleep 3
+	echo 'echo "limits: $(cli ip mptcp limits show)"' >&"$vm_in"
+	echo 'echo "endpoints: $(srv ip mptcp endpoint show)"' >&"$vm_in"
+	echo 'echo "sched: $(cli sysctl -n net.mptcp.scheduler)"; echo SHELL-DONE' >&"$vm_in"
+	echo exit >&"$vm_in"
+fi
+exec {vm_in}>&-
+cat <&"${VM[0]}" >>"$log"
+wait "$vm_pid"
+status=$?
+
+failed=0
+check() {
+	local n=$1 what=$2
+	shift 2
+	if "$@"; then
+		echo "ok $n $what"
+	else
+		echo "not ok $n $what"
+		failed=$((failed + 1))
+	fi
+}
+has() { grep -q -- "$1" "$log"; }
+commands_ran() {
+	has "limits: add_addr_accepted 2 subflows 2" && has "endpoints: 10.0.2.2 id 2 signal"
+}
+check 1 "make shell: the shell started, mptcp_rs loaded and the topology built" \
+	has "loaded: 1 (topology ready: yes)"
+check 2 "make shell: commands typed at the prompt ran in the cli and srv namespaces" commands_ran
+check 3 "make shell: the selected scheduler is in force" has "sched: ${SCHED:-rs_default}"
+check 4 "make shell: exit powered the guest off (status $status)" test "$status" = 0
+exit $((failed > 0))
