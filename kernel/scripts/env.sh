@@ -30,6 +30,11 @@ VNG=$TOOLS_DIR/venv/bin/vng
 PRISTINE_DIR=$CACHE_DIR/linux-$KERNEL_VERSION/pristine
 SRC_DIR=$CACHE_DIR/linux-$KERNEL_VERSION/src
 
+# The pinned Rust toolchain (rust-toolchain.toml), also for the builds that
+# run outside the checkout (the kernel tree, the module's Kbuild).
+RUST_TOOLCHAIN=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' "$REPO_DIR/rust-toolchain.toml")
+export RUSTUP_TOOLCHAIN=$RUST_TOOLCHAIN
+
 LLVM_DIR=/usr/lib/llvm-19
 export PATH=$TOOLS_DIR/bin:$TOOLS_DIR/venv/bin:$LLVM_DIR/bin:$HOME/.cargo/bin:$PATH
 export LIBCLANG_PATH=$LLVM_DIR/lib

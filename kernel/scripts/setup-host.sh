@@ -30,12 +30,23 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# Rust: the kernel needs the standard library sources to build `core`;
-# coverage of the host crate needs llvm-tools.
-for c in rust-src llvm-tools; do
-	if ! rustup component list --installed 2>/dev/null | grep -q "^$c"; then
-		log "rustup: adding $c"
-		rustup component add "$c"
+# Rust: rustup is the one prerequisite setup does not install (see the
+# README); the pinned toolchain and its components (rust-toolchain.toml)
+# are installed when missing.
+if ! command -v rustup >/dev/null; then
+	log "error: rustup is not installed; install it as https://rustup.rs says" \
+		"(the default profile is enough), then run make setup again" >&2
+	exit 1
+fi
+components=$(sed -n 's/^components *= *\[\(.*\)\]/\1/p' "$REPO_DIR/rust-toolchain.toml" | tr -d '",')
+if ! rustup run "$RUST_TOOLCHAIN" rustc --version >/dev/null 2>&1; then
+	log "rustup: installing Rust $RUST_TOOLCHAIN"
+	rustup toolchain install "$RUST_TOOLCHAIN" --profile minimal
+fi
+for c in $components; do
+	if ! rustup component list --toolchain "$RUST_TOOLCHAIN" --installed 2>/dev/null | grep -q "^$c"; then
+		log "rustup: adding $c to $RUST_TOOLCHAIN"
+		rustup component add --toolchain "$RUST_TOOLCHAIN" "$c"
 	fi
 done
 
