@@ -28,6 +28,7 @@ COMMON=(
 	netns_teardown.sh
 	lifecycle.sh
 	userns_rights.sh
+	middlebox_dss.sh
 	"kernel_suites.sh rs_default mptcp_connect.sh simult_flows.sh mptcp_data_ack.sh"
 	"kernel_pm_suites.sh rs_kernel pm_netlink.sh"
 )
