@@ -20,6 +20,11 @@
 #   make test-host   cargo test on the pure decision code
 #   make check       checkpatch --strict on the patches, rustfmt, clippy,
 #                    the C/Rust struct layout check
+#   make soak        the chaos soak alone, SOAK_SECONDS (default 3600) long,
+#                    SEED= to repeat a run's schedule; with DEBUG=1 the
+#                    release gate;
+#                    SOAK_SKIP_EVERY=N breaks our schedulers on purpose
+#                    (every Nth decision marks nothing): the soak must fail
 #   make bench       every scheduler side by side with the kernel's C default
 #                    in one boot (QUICK=1: about 5 minutes; PUBLISH=1: copy
 #                    the report to Documentation/bench/)
@@ -41,7 +46,7 @@ SCHED ?= rs_default
 MIB ?= 16
 PM ?= rs_kernel
 
-.PHONY: all setup build kernel module run shell test test-quick test-full test-host check bench
+.PHONY: all setup build kernel module run shell test test-quick test-full test-host check bench soak
 
 all: build
 
@@ -79,6 +84,14 @@ check: setup
 
 bench: build
 	$(PROGRESS) selftests/bench/run.sh
+
+SOAK_SECONDS ?= 3600
+SEED ?=
+soak: build
+	out=$${MPTCP_RS_CACHE:-$${XDG_CACHE_HOME:-$$HOME/.cache}/mptcp-rs}/results/soak-$$(date +%Y%m%d-%H%M%S) && \
+	TEST_TIMEOUT=$$(($(SOAK_SECONDS) * 2 + 1800)) VM_TIMEOUT=$$(($(SOAK_SECONDS) * 3 + 3600)) \
+		$(PROGRESS) selftests/vm.sh $$out "$(if $(SOAK_SKIP_EVERY),SOAK_SKIP_EVERY=$(SOAK_SKIP_EVERY)) $(CURDIR)/selftests/guest-run.sh 'soak.sh $(SOAK_SECONDS) $(SEED)'" && \
+	[ "$$(cat $$out/01.rc)" = 0 ]
 
 shell: build
 	selftests/vm.sh $${MPTCP_RS_CACHE:-$${XDG_CACHE_HOME:-$$HOME/.cache}/mptcp-rs}/results/shell --shell

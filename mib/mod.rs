@@ -108,6 +108,25 @@ impl fmt::Debug for LockedAllows {
     }
 }
 
+/// `sched_skip_every` (test hook): reads and sets
+/// [`crate::sched::SKIP_EVERY`], a deliberate scheduler fault.
+#[cfg(CONFIG_MPTCP_RS_TEST_HOOKS)]
+struct SchedSkip;
+
+#[cfg(CONFIG_MPTCP_RS_TEST_HOOKS)]
+impl fmt::Debug for SchedSkip {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", crate::sched::SKIP_EVERY.load(Relaxed))
+    }
+}
+
+#[cfg(CONFIG_MPTCP_RS_TEST_HOOKS)]
+impl debugfs::Reader for SchedSkip {
+    fn read_from_slice(&self, reader: &mut UserSliceReader) -> Result {
+        debugfs::Reader::read_from_slice(&crate::sched::SKIP_EVERY, reader)
+    }
+}
+
 /// The debugfs files; removed when dropped.
 pub(crate) struct Files {
     _counters: Pin<KBox<debugfs::File<View>>>,
@@ -115,6 +134,8 @@ pub(crate) struct Files {
     _inject: Pin<KBox<debugfs::File<Inject>>>,
     #[cfg(CONFIG_MPTCP_RS_TEST_HOOKS)]
     _locked: Pin<KBox<debugfs::File<LockedAllows>>>,
+    #[cfg(CONFIG_MPTCP_RS_TEST_HOOKS)]
+    _skip: Pin<KBox<debugfs::File<SchedSkip>>>,
 }
 
 impl Files {
@@ -130,6 +151,11 @@ impl Files {
             #[cfg(CONFIG_MPTCP_RS_TEST_HOOKS)]
             _locked: KBox::pin_init(
                 dir.read_only_file(c"blackhole_locked_allows", LockedAllows),
+                GFP_KERNEL,
+            )?,
+            #[cfg(CONFIG_MPTCP_RS_TEST_HOOKS)]
+            _skip: KBox::pin_init(
+                dir.read_write_file(c"sched_skip_every", SchedSkip),
                 GFP_KERNEL,
             )?,
         })

@@ -25,6 +25,11 @@ use crate::{
         Counter, //
     },
 };
+#[cfg(CONFIG_MPTCP_RS_TEST_HOOKS)]
+use kernel::sync::atomic::{
+    Atomic,
+    Relaxed, //
+};
 use kernel::{
     error::VTABLE_DEFAULT_ERROR,
     prelude::*, //
@@ -120,9 +125,28 @@ fn walk<'a>(msk: &'a Msk, mut visit: impl FnMut(&'a Subflow, &SubflowInput)) -> 
     timeout
 }
 
+/// `sched_skip_every` (test hook, see [`crate::mib::Files`]): when N > 0,
+/// every Nth decision [`apply`] sees, module-wide, marks nothing and yet
+/// reports success.  A deliberately broken scheduler, for showing that the
+/// soak (`selftests/soak.sh`) catches one.
+#[cfg(CONFIG_MPTCP_RS_TEST_HOOKS)]
+pub(crate) static SKIP_EVERY: Atomic<u32> = Atomic::new(0);
+
+/// Whether the test hook drops this decision.
+#[cfg(CONFIG_MPTCP_RS_TEST_HOOKS)]
+fn skipped() -> bool {
+    static CALLS: Atomic<u32> = Atomic::new(0);
+    let every = SKIP_EVERY.load(Relaxed);
+    every != 0 && CALLS.fetch_add(1, Relaxed) % every == every - 1
+}
+
 /// Applies a decision for new data and counts it.
 fn apply(msk: &Msk, decision: Decision<&Subflow>, timeout: i64) -> Result {
     msk.set_timeout(timeout);
+    #[cfg(CONFIG_MPTCP_RS_TEST_HOOKS)]
+    if skipped() {
+        return Ok(());
+    }
     match decision.pick {
         Pick::Wait => {
             mib::inc(msk.net(), Counter::SchedSendNone);

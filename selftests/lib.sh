@@ -82,6 +82,17 @@ netstat() {
 			$1 == p && seen { print (n in col) ? $col[n] : "missing"; exit }'
 }
 
+# module_leftovers: what of the module is still visible after rmmod, one
+# word a line (nothing when it is all gone).
+module_leftovers() {
+	[[ $(</proc/sys/net/mptcp/available_schedulers) == *rs_* ]] && echo "schedulers"
+	[[ $(</proc/sys/net/mptcp/available_path_managers) == *rs_* ]] && echo "path managers"
+	[[ $(</proc/net/netstat) == *MPTcpRs:* ]] && echo "netstat"
+	[ -e /proc/sys/net/mptcp/rs ] && echo "sysctl"
+	[ -e /sys/kernel/debug/mptcp_rs ] && echo "debugfs"
+	[ -e /sys/module/mptcp_rs ] && echo "module"
+}
+
 # --- topology --------------------------------------------------------------
 #
 #   $NS_CLI                          $NS_SRV

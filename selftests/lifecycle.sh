@@ -29,12 +29,7 @@ setup_two_paths default 10 1 10 1
 # about 0.1 s: the checks below read files in the shell where they can, and
 # each namespace's sysctls are set by one command.
 leftovers() {
-	[[ $(</proc/sys/net/mptcp/available_schedulers) == *rs_* ]] && echo "schedulers"
-	[[ $(</proc/sys/net/mptcp/available_path_managers) == *rs_* ]] && echo "path managers"
-	[[ $(</proc/net/netstat) == *MPTcpRs:* ]] && echo "netstat"
-	[ -e /proc/sys/net/mptcp/rs ] && echo "sysctl"
-	[ -e /sys/kernel/debug/mptcp_rs ] && echo "debugfs"
-	[ -e /sys/module/mptcp_rs ] && echo "module"
+	module_leftovers
 	ip netns exec "$NS_CLI" bash -c '
 		[[ $(</proc/net/netstat) == *MPTcpRs:* ]] && echo "netstat(ns)"
 		[ -e /proc/sys/net/mptcp/rs ] && echo "sysctl(ns)"'

@@ -12,6 +12,7 @@ each verified end to end by SHA-256.
 
   mptcp_soak.py client --addrs A,B,... --port P --conns N --seed S
                        [--min-size B] [--max-size B] [--stall S] [--state F]
+                       [--diag-netns NS]
       Keeps N connections running, each an upload or a download of a size
       drawn log-uniformly between the bounds, to one of the addresses, and
       checks every digest.  SIGUSR1 pauses (no new connections; the state
@@ -39,6 +40,7 @@ import random
 import signal
 import socket
 import struct
+import subprocess
 import sys
 import time
 
@@ -67,6 +69,7 @@ class Progress:
     def __init__(self):
         self.last = time.monotonic()
         self.longest = 0.0
+        self.port = None
 
     def moved(self):
         now = time.monotonic()
@@ -196,6 +199,7 @@ async def transfer(addr, port, op, size, seed, progress):
         sock.close()
         raise
     progress.moved()
+    progress.port = sock.getsockname()[1]
     reader, writer = await asyncio.open_connection(sock=sock)
     try:
         writer.write(REQUEST.pack(op, size, seed))
@@ -224,12 +228,40 @@ async def transfer(addr, port, op, size, seed, progress):
         writer.close()
 
 
+def diagnose(peer_netns, port):
+    """The MPTCP socket of a hung connection and all its subflows, on both
+    ends, as `# diag` lines."""
+    ends = (("here", []), ("peer", ["ip", "netns", "exec", peer_netns]))
+    dumps = {}
+    for where, cmd in ends:
+        out = subprocess.run(cmd + ["ss", "-tMiean"], capture_output=True, text=True).stdout
+        entries, cur = [], []
+        for line in out.splitlines()[1:]:
+            if line[:1] not in (" ", "\t") and cur:
+                entries.append(" ".join(cur))
+                cur = []
+            cur.append(line.strip())
+        if cur:
+            entries.append(" ".join(cur))
+        dumps[where] = entries
+    tokens = set()
+    for e in dumps["here"] + dumps["peer"]:
+        if e.startswith("mptcp") and f":{port} " in e:
+            tokens.update(t.split("token:")[1].split()[0] for t in [e] if "token:" in t)
+    for where, entries in dumps.items():
+        for e in entries:
+            if f":{port} " in e or any(t in e for t in tokens):
+                print(f"# diag {where}: {e}", flush=True)
+
+
 async def watched(totals, args, addr, op, size, seed):
     progress = Progress()
     task = asyncio.ensure_future(transfer(addr, args.port, op, size, seed, progress))
     while not task.done():
         await asyncio.wait([task], timeout=1)
         if not task.done() and time.monotonic() - progress.last > args.stall:
+            if args.diag_netns and progress.port:
+                diagnose(args.diag_netns, progress.port)
             task.cancel()
             verdict, detail = "hung", f"no byte moved for {args.stall} s"
             break
@@ -252,8 +284,8 @@ async def watched(totals, args, addr, op, size, seed):
         totals.bytes += size
         totals.largest = max(totals.largest, size)
     if verdict in ("corrupt", "hung"):
-        print(f"# {verdict}: {op.decode()} {size} bytes to {addr} seed {seed}: {detail}",
-              flush=True)
+        print(f"# {verdict}: {op.decode()} {size} bytes to {addr} port {progress.port} "
+              f"seed {seed}: {detail}", flush=True)
 
 
 async def client(args):
@@ -316,6 +348,7 @@ def main():
     c.add_argument("--max-size", type=int, default=24 << 20)
     c.add_argument("--stall", type=float, default=60)
     c.add_argument("--state")
+    c.add_argument("--diag-netns", help="the server's namespace, for diagnosing hangs")
     args = p.parse_args()
     if args.mode == "server":
         try:
