@@ -6,6 +6,7 @@ use super::{
     Decision,
     Fastest,
     MskInput,
+    Pick,
     SubflowInput,
     SEND_BURST_SIZE, //
 };
@@ -67,9 +68,9 @@ pub struct Outcome<H> {
 /// How long `sf` may go without an ACK, with data outstanding, before it
 /// counts as failed: what an RTO would be without its 200 ms floor,
 /// `srtt + 4 * mdev`, plus the peer's delayed-ACK allowance when a lone
-/// segment is outstanding, and at least `min_stale_us`.
+/// segment is in flight, and at least `min_stale_us`.
 pub fn stale_after_us(sf: &SubflowInput, params: &BackupParams) -> u32 {
-    let delack = if sf.packets_out <= 1 {
+    let delack = if sf.packets_out == 1 {
         DELACK_MAX_US
     } else {
         0
@@ -86,10 +87,12 @@ pub fn stale_after_us(sf: &SubflowInput, params: &BackupParams) -> u32 {
 /// subflows, non-backup ones first, by lowest smoothed RTT, and kept while
 /// it stays healthy, so that equal paths do not flap.  A subflow has
 /// failed when it has data outstanding (sent and not acknowledged, lost
-/// segments included) and has received no ACK for [`stale_after_us`]
-/// since that data became outstanding; this holds even when every segment
-/// has been marked lost and the interface is down, when nothing is in
-/// flight any more.  When the carrier fails, the next healthy subflow
+/// segments included, or queued in TCP and not sent) and has received no
+/// ACK for [`stale_after_us`] since that data became outstanding.  This
+/// holds even when every segment has been marked lost and the interface
+/// is down, when nothing is in flight any more, and when the path died
+/// while the carrier was idle, so that TCP cannot send what it was given
+/// at all (its route is gone: nothing is ever in flight).  When the carrier fails, the next healthy subflow
 /// takes over at once: at the next decision for new data, and at the next
 /// retransmission decision, which also hands back the failed subflow
 /// ([`Outcome::stale`]) so that its undelivered data is sent again on the
@@ -143,7 +146,7 @@ impl<'a, H: Copy> Backup<'a, H> {
     /// Whether `sf` has failed: data outstanding and no ACK for
     /// [`stale_after_us`].
     pub fn failed(&self, sf: &SubflowInput) -> bool {
-        sf.packets_out > 0 && self.silent_us(sf) > stale_after_us(sf, &self.params)
+        !sf.idle() && self.silent_us(sf) > stale_after_us(sf, &self.params)
     }
 
     /// Whether `sf` can be trusted with the traffic.
@@ -156,7 +159,7 @@ impl<'a, H: Copy> Backup<'a, H> {
         if !sf.active {
             return;
         }
-        if self.is_carrier(sf) && sf.packets_out == 0 {
+        if self.is_carrier(sf) && sf.idle() {
             self.state.idle_us = self.now_us;
         }
         self.any.offer(handle, sf);
@@ -206,14 +209,17 @@ impl<'a, H: Copy> Backup<'a, H> {
         Some((handle, sf, verdict))
     }
 
+    /// The outcome of `decision` for `carrier`: it is watched while it has
+    /// data outstanding, and from the moment the decision gives it some.
     fn outcome(
         &self,
         decision: Decision<H>,
         verdict: Verdict,
         carrier: Option<&SubflowInput>,
     ) -> Outcome<H> {
+        let sending = matches!(decision.pick, Pick::One(_));
         let watch_us = carrier
-            .filter(|sf| sf.packets_out > 0)
+            .filter(|sf| sending || !sf.idle())
             .map(|sf| stale_after_us(sf, &self.params).saturating_sub(self.silent_us(sf)));
         Outcome {
             decision,

@@ -19,6 +19,7 @@ use super::super::{
 use super::{
     bk,
     down,
+    queued,
     sf,
     win,
     Case,
@@ -191,12 +192,59 @@ pub const CASES: &[BackupCase] = &[
         ),
     },
     Case {
-        name: "an idle carrier is never failed, and its idle time is recorded",
+        name: "an idle carrier is never failed, its idle time is recorded, and it is watched from the data it is given",
         state: on(1),
         params: Ask::Send,
         msk: win(1 << 20),
         subflows: &[idle(silent(sf(1, 10, 5), 0, 60_000)), sf(2, 20, 5)],
-        expect: (out(Decision::one(0, FULL), Verdict::Stay, None), new(1)),
+        expect: (out(Decision::one(0, FULL), Verdict::Stay, WATCH), new(1)),
+    },
+    Case {
+        name: "a carrier that holds data TCP cannot send (its route is gone: nothing in flight) has failed after the threshold",
+        state: BackupState {
+            idle_us: NOW_US - 200_000,
+            ..on(1)
+        },
+        params: Ask::Send,
+        msk: win(1 << 20),
+        subflows: &[queued(idle(silent(sf(1, 10, 5), 0, 500)), 65_000), bk(sf(2, 50, 5))],
+        expect: (out(Decision::one(1, FULL), Verdict::Switch, WATCH), new(2)),
+    },
+    Case {
+        name: "a retransmission hands back a carrier whose data TCP cannot send",
+        state: BackupState {
+            idle_us: NOW_US - 200_000,
+            ..on(1)
+        },
+        params: Ask::Retrans,
+        msk: win(1 << 20),
+        subflows: &[queued(idle(silent(sf(1, 10, 5), 0, 500)), 65_000), bk(sf(2, 50, 5))],
+        expect: (
+            Outcome {
+                decision: Decision::WAIT,
+                verdict: Verdict::Switch,
+                stale: Some(0),
+                watch_us: WATCH,
+            },
+            new(2),
+        ),
+    },
+    Case {
+        name: "data queued in TCP since the carrier's idle time 5 ms ago is not a failure, and is watched",
+        state: BackupState {
+            idle_us: NOW_US - 5_000,
+            ..on(1)
+        },
+        params: Ask::Send,
+        msk: win(1 << 20),
+        subflows: &[queued(idle(silent(sf(1, 10, 5), 0, 500)), 65_000), bk(sf(2, 50, 5))],
+        expect: (
+            out(Decision::WAIT, Verdict::Stay, Some(95_000)),
+            BackupState {
+                idle_us: NOW_US - 5_000,
+                ..on(1)
+            },
+        ),
     },
     Case {
         name: "with no healthy primary left, a backup takes over",
@@ -276,7 +324,7 @@ pub const CASES: &[BackupCase] = &[
         params: Ask::Retrans,
         msk: win(1 << 20),
         subflows: &[idle(sf(1, 10, 5)), bk(sf(2, 50, 5))],
-        expect: (out(Decision::one(0, 0), Verdict::Stay, None), new(1)),
+        expect: (out(Decision::one(0, 0), Verdict::Stay, WATCH), new(1)),
     },
     Case {
         name: "a healthy carrier with data outstanding retransmits nothing: TCP delivers it",
