@@ -4,10 +4,7 @@
 //! re-creation of failed subflows with backoff.  The decisions are in
 //! [`crate::logic::pm::kernel`].
 
-use super::{
-    tunables,
-    PathManager, //
-};
+use super::PathManager;
 use crate::{
     ffi::pm_conn::{
         EndpointList,
@@ -17,8 +14,7 @@ use crate::{
     logic::pm::{
         kernel::{
             self as logic,
-            Private,
-            RetryPolicy, //
+            Private, //
         },
         Addr,
         ConnBase,
@@ -31,14 +27,6 @@ use kernel::prelude::*;
 
 /// The in-kernel path manager's semantics.
 pub(crate) struct RsKernel;
-
-fn policy() -> RetryPolicy {
-    RetryPolicy {
-        base_ms: tunables::PM_RETRY_MS.get(),
-        // At most PM_RETRY_MAX_LIMIT, which fits.
-        max: tunables::PM_RETRY_MAX.get() as u8,
-    }
-}
 
 impl PathManager for RsKernel {
     const NAME: &'static CStr = c"rs_kernel";
@@ -67,7 +55,8 @@ impl PathManager for RsKernel {
     }
 
     fn subflow_closed(c: &mut PmConn<'_, Private>, sf: &SubflowView) {
-        logic::subflow_closed(c, sf, policy());
+        let policy = c.net().state().pm.retry_policy();
+        logic::subflow_closed(c, sf, policy);
     }
 
     fn closed(c: &mut PmConn<'_, Private>) {

@@ -4,10 +4,7 @@
 //! distinct source ports.  N is `net.mptcp.rs.ndiffports`; the decisions
 //! are in [`crate::logic::pm::ndiffports`].
 
-use super::{
-    tunables,
-    PathManager, //
-};
+use super::PathManager;
 use crate::{
     ffi::pm_conn::{
         PmConn,
@@ -28,14 +25,6 @@ use kernel::prelude::*;
 
 /// N subflows over one pair of addresses.
 pub(crate) struct RsNdiffports;
-
-fn retry() -> (u32, u8) {
-    // At most PM_RETRY_MAX_LIMIT, which fits.
-    (
-        tunables::PM_RETRY_MS.get(),
-        tunables::PM_RETRY_MAX.get() as u8,
-    )
-}
 
 impl PathManager for RsNdiffports {
     const NAME: &'static CStr = c"rs_ndiffports";
@@ -67,8 +56,8 @@ impl PathManager for RsNdiffports {
     }
 
     fn subflow_closed(c: &mut PmConn<'_, Private>, sf: &SubflowView) {
-        let (base_ms, max) = retry();
-        logic::subflow_closed(c, sf, base_ms, max);
+        let policy = c.net().state().pm.retry_policy();
+        logic::subflow_closed(c, sf, policy.base_ms, policy.max);
     }
 
     fn closed(c: &mut PmConn<'_, Private>) {

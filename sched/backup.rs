@@ -5,7 +5,6 @@
 use super::{
     apply,
     msk_input,
-    tunables::BACKUP_STALE_MS,
     walk,
     Scheduler, //
 };
@@ -28,16 +27,17 @@ use crate::{
         self,
         Counter, //
     },
+    tunable::value,
 };
 use kernel::prelude::*;
 
 /// One subflow carries everything; the next takes over when it fails.
 pub(crate) struct RsBackup;
 
-fn params() -> BackupParams {
+fn params(msk: &Msk) -> BackupParams {
     BackupParams {
         // At most 60 s: the microseconds fit in 32 bits.
-        min_stale_us: BACKUP_STALE_MS.get() * 1000,
+        min_stale_us: value(&msk.net().state().sched.backup_stale_ms) * 1000,
     }
 }
 
@@ -65,7 +65,7 @@ impl Scheduler for RsBackup {
     type State = BackupState;
 
     fn get_send(msk: &Msk, state: &mut BackupState) -> Result {
-        let mut sched = Backup::new(state, params(), now_us());
+        let mut sched = Backup::new(state, params(msk), now_us());
         let timeout = walk(msk, |sf, input| sched.visit(sf, input));
         let out = sched.finish(&msk_input(msk));
         count(msk, out.verdict);
@@ -75,7 +75,7 @@ impl Scheduler for RsBackup {
     /// Retransmissions move the data of a failed subflow to the carrier:
     /// the failed subflow is marked stale, which queues its data again.
     fn get_retrans(msk: &Msk, state: &mut BackupState) -> Result {
-        let mut sched = Backup::new(state, params(), now_us());
+        let mut sched = Backup::new(state, params(msk), now_us());
         let timeout = walk(msk, |sf, input| sched.visit(sf, input));
         let out = sched.finish_retrans();
         count(msk, out.verdict);

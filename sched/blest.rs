@@ -7,10 +7,6 @@ use super::{
     count,
     default,
     msk_input,
-    tunables::{
-        BLEST_LAMBDA_MAX,
-        BLEST_LAMBDA_MIN, //
-    },
     walk,
     Scheduler, //
 };
@@ -21,6 +17,7 @@ use crate::{
         BlestParams,
         BlestState, //
     },
+    tunable::value,
 };
 use kernel::prelude::*;
 
@@ -34,9 +31,10 @@ impl Scheduler for RsBlest {
     type State = BlestState;
 
     fn get_send(msk: &Msk, state: &mut BlestState) -> Result {
+        let tunables = &msk.net().state().sched;
         let params = BlestParams {
-            lambda_min: BLEST_LAMBDA_MIN.get(),
-            lambda_max: BLEST_LAMBDA_MAX.get(),
+            lambda_min: value(&tunables.blest_lambda_min),
+            lambda_max: value(&tunables.blest_lambda_max),
         };
         let mut sched = Blest::new(state, params);
         let timeout = walk(msk, |sf, input| sched.visit(sf, input));

@@ -7,7 +7,6 @@ use super::{
     count,
     default,
     msk_input,
-    tunables::ECF_BETA,
     walk,
     Scheduler, //
 };
@@ -18,6 +17,7 @@ use crate::{
         EcfParams,
         EcfState, //
     },
+    tunable::value,
 };
 use kernel::prelude::*;
 
@@ -32,7 +32,7 @@ impl Scheduler for RsEcf {
 
     fn get_send(msk: &Msk, state: &mut EcfState) -> Result {
         let params = EcfParams {
-            beta: ECF_BETA.get(),
+            beta: value(&msk.net().state().sched.ecf_beta),
         };
         let mut sched = Ecf::new(state, params);
         let timeout = walk(msk, |sf, input| sched.visit(sf, input));

@@ -6,7 +6,6 @@ use super::{
     apply,
     default,
     msk_input,
-    tunables::RR_SEGMENTS,
     walk,
     Scheduler, //
 };
@@ -16,6 +15,7 @@ use crate::{
         RoundRobin,
         RrState, //
     },
+    tunable::value,
 };
 use kernel::prelude::*;
 
@@ -30,7 +30,7 @@ impl Scheduler for RsRr {
     type State = RrState;
 
     fn get_send(msk: &Msk, state: &mut RrState) -> Result {
-        let mut sched = RoundRobin::new(state, RR_SEGMENTS.get());
+        let mut sched = RoundRobin::new(state, value(&msk.net().state().sched.rr_segments));
         let timeout = walk(msk, |sf, input| sched.visit(sf, input));
         let decision = sched.finish(&msk_input(msk));
         apply(msk, decision, timeout)

@@ -65,8 +65,9 @@ for t in "rr_segments 0" "rr_segments 65" "rr_segments -1" "rr_segments 42949672
 	"pm_retry_max -1"; do
 	read -r name value <<<"$t"
 	[ "$value" = @nl ] && value=$'\n'
-	write_fails $P/"$name" "$value" "$EINVAL" "tunable $name"
+	write_fails /proc/sys/net/mptcp/rs/"$name" "$value" "$EINVAL" "tunable $name"
 done
+write_fails $P/rr_segments 4 "Permission denied" "module parameter rr_segments (read-only after load)"
 
 R=/proc/sys/net/mptcp/rs
 write_fails $R/blackhole_mode 3 "$EINVAL" "blackhole_mode"

@@ -23,13 +23,11 @@
 . "$(dirname "$0")/lib.sh"
 
 ktap_header "pm_rs: rs_kernel and rs_ndiffports"
-trap 'cleanup_netns; rm -f "$in" "$out" "$cap" "$log"; rs_params_reset' EXIT
+trap 'cleanup_netns; rm -f "$in" "$out" "$cap" "$log"' EXIT
 
-P=/sys/module/mptcp_rs/parameters
-rs_params_reset() {
-	[ -d $P ] || return 0
-	echo 1000 >$P/pm_retry_ms
-	echo 0 >$P/pm_retry_max
+# retry <ns> <ms> <max>: the namespace's pm_retry_ms and pm_retry_max.
+retry() {
+	ip netns exec "$1" sysctl -q -w net.mptcp.rs.pm_retry_ms="$2" net.mptcp.rs.pm_retry_max="$3"
 }
 
 load_module
@@ -256,8 +254,8 @@ ndiffports_refused abc "not a number"
 # its bulk (--hold) for about twice the 7d the attempts take.
 d=300
 [ $debug_kernel = 1 ] && d=1000
-echo $d >$P/pm_retry_ms && echo 3 >$P/pm_retry_max
 pm_setup rs_kernel kernel &&
+	retry "$NS_CLI" $d 3 &&
 	ip -n "$NS_CLI" mptcp limits set subflows 1 &&
 	ip -n "$NS_CLI" mptcp endpoint add 10.0.2.1 dev cli2 id 1 subflow &&
 	ip -n "$NS_SRV" mptcp limits set subflows 1 &&
@@ -302,8 +300,8 @@ ktap_result $? "retry: MPTcpRsPmNoSubflowRefused 4, PmSubflowRetry 3, PmRetryGav
 # so that the re-created subflow is there for the bulk.
 hold=5
 [ $debug_kernel = 1 ] && hold=12
-echo 3000 >$P/pm_retry_ms
 pm_setup rs_kernel kernel &&
+	retry "$NS_CLI" 3000 3 &&
 	ip -n "$NS_CLI" mptcp limits set subflows 1 &&
 	ip -n "$NS_CLI" mptcp endpoint add 10.0.2.1 dev cli2 id 1 subflow &&
 	ip -n "$NS_SRV" mptcp limits set subflows 1 &&
@@ -390,12 +388,12 @@ not_wanted_case() {
 }
 does_not_move PmNoSubflowLimit "the peer announces an address and add_addr_accepted is 0" not_wanted_case
 no_retry_case() {
-	ip -n "$NS_CLI" mptcp limits set subflows 1 &&
+	[ "$(ip netns exec "$NS_CLI" cat /proc/sys/net/mptcp/rs/pm_retry_max)" = 0 ] &&
+		ip -n "$NS_CLI" mptcp limits set subflows 1 &&
 		ip -n "$NS_CLI" mptcp endpoint add 10.0.2.1 dev cli2 id 1 subflow &&
 		ip -n "$NS_SRV" mptcp limits set subflows 1 &&
 		ip netns exec "$NS_SRV" iptables -A INPUT -i srv2 -p tcp --syn -j REJECT --reject-with tcp-reset
 }
-[ "$(cat $P/pm_retry_max)" = 0 ]
 does_not_move PmRetryGaveUp "a join is refused and retries are off (pm_retry_max 0)" no_retry_case
 [ "$(rs "$NS_CLI" PmNoSubflowRefused)" -ge 1 ]
 ktap_result $? "... while the refusal itself is counted (PmNoSubflowRefused $(rs "$NS_CLI" PmNoSubflowRefused))"

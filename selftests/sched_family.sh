@@ -255,17 +255,19 @@ if [ -n "${selected[rs_backup]:-}" ]; then
 fi
 rm -f "$out.srv"
 
-# Tunables: out-of-range and conflicting values are refused, the old value
-# stays.
-P=/sys/module/mptcp_rs/parameters
+# Tunables: per-namespace sysctls.  Out-of-range and conflicting values
+# are refused, the old value stays; two namespaces hold different values
+# at once; the module parameters, initial values set at load, are
+# read-only afterwards.
+T=/proc/sys/net/mptcp/rs
 check_refused() {
-	local param=$1 value=$2 old
-	old=$(cat $P/"$param")
-	! echo "$value" >$P/"$param" 2>/dev/null && [ "$(cat $P/"$param")" = "$old" ]
-	ktap_result $? "tunable $param: '$value' is refused and $old kept"
+	local name=$1 value=$2 old
+	old=$(cat $T/"$name")
+	! echo "$value" >$T/"$name" 2>/dev/null && [ "$(cat $T/"$name")" = "$old" ]
+	ktap_result $? "tunable $name: '$value' is refused and $old kept"
 }
 check_accepted() {
-	echo "$2" >$P/"$1" && [ "$(cat $P/"$1")" = "$2" ]
+	echo "$2" >$T/"$1" && [ "$(cat $T/"$1")" = "$2" ]
 	ktap_result $? "tunable $1: '$2' is accepted"
 }
 check_refused rr_segments 0
@@ -279,4 +281,17 @@ check_refused blest_lambda_max 900
 check_refused blest_lambda_max 4001
 check_refused backup_stale_ms 5
 check_accepted backup_stale_ms 50
+check_refused pm_retry_ms 9
+check_refused pm_retry_max 17
+ip netns add rs-tun-a && ip netns add rs-tun-b &&
+	ip netns exec rs-tun-a sysctl -q -w net.mptcp.rs.ecf_beta=100 &&
+	ip netns exec rs-tun-b sysctl -q -w net.mptcp.rs.ecf_beta=700 &&
+	[ "$(ip netns exec rs-tun-a cat $T/ecf_beta)" = 100 ] &&
+	[ "$(ip netns exec rs-tun-b cat $T/ecf_beta)" = 700 ] &&
+	[ "$(cat $T/ecf_beta)" = 250 ]
+ktap_result $? "tunables: two namespaces hold different values at once, the initial one keeps its own"
+ip netns del rs-tun-a; ip netns del rs-tun-b
+P=/sys/module/mptcp_rs/parameters
+! echo 3 >$P/rr_segments 2>/dev/null && [ "$(cat $P/rr_segments)" = 1 ]
+ktap_result $? "tunables: the module parameter rr_segments is read-only after load"
 ktap_finish

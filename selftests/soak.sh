@@ -271,11 +271,13 @@ fault_sysctl() {
 }
 
 fault_params() {
-	local p=/sys/module/mptcp_rs/parameters
-	echo $((RANDOM % 40 + 1)) >$p/rr_segments &&
-		echo $((RANDOM % 500)) >$p/ecf_beta &&
-		echo $((20 + RANDOM % 200)) >$p/backup_stale_ms &&
-		fault params
+	local ns
+	for ns in "$NS_CLI" "$NS_SRV"; do
+		ip netns exec "$ns" sysctl -q net.mptcp.rs.rr_segments=$((RANDOM % 40 + 1)) \
+			net.mptcp.rs.ecf_beta=$((RANDOM % 500)) \
+			net.mptcp.rs.backup_stale_ms=$((20 + RANDOM % 200)) || return
+	done
+	fault params
 }
 
 busy_rmmod_ok=0

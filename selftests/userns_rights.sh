@@ -33,6 +33,8 @@ ip mptcp endpoint change id 9 backup|ok
 ip mptcp endpoint delete id 9|ok
 ip mptcp endpoint add 10.0.9.2 id 10 subflow|ok
 ip mptcp endpoint flush|ok
+sysctl net.mptcp.rs.rr_segments=3|ok
+sysctl net.mptcp.rs.pm_retry_max=2|ok
 param rr_segments=3|EACCES
 debugfs blackhole_inject=10.0.0.1|EACCES
 rmmod mptcp_rs|EPERM

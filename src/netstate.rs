@@ -12,6 +12,9 @@ use crate::{
         sysctl::Sysctl,
     },
     mib,
+    pm::tunables::PmTunables,
+    sched::tunables::SchedTunables,
+    tunable::Values, //
 };
 use kernel::{
     prelude::*,
@@ -25,8 +28,8 @@ use kernel::{
 /// initial subflow, within the kernel's default `subflows` limit of 2.
 const NDIFFPORTS_DEFAULT: i32 = 2;
 
-/// What the module keeps per namespace: the blackhole backoff, the path
-/// managers' settings, and the sysctls.
+/// What the module keeps per namespace: the blackhole backoff, the
+/// schedulers' and path managers' settings, and the sysctls.
 #[pin_data(PinnedDrop)]
 pub(crate) struct NetState {
     /// The namespace.
@@ -35,6 +38,10 @@ pub(crate) struct NetState {
     pub(crate) blackhole: NetBlackhole,
     /// `net.mptcp.rs.ndiffports`: the subflows `rs_ndiffports` opens.
     pub(crate) ndiffports: Atomic<i32>,
+    /// The schedulers' tunables.
+    pub(crate) sched: SchedTunables,
+    /// The path managers' tunables.
+    pub(crate) pm: PmTunables,
     pub(crate) sysctl: Sysctl,
 }
 
@@ -47,6 +54,8 @@ impl NetState {
             owner,
             blackhole <- NetBlackhole::new(resets),
             ndiffports: Atomic::new(NDIFFPORTS_DEFAULT),
+            sched: SchedTunables::initial(),
+            pm: PmTunables::initial(),
             sysctl: Sysctl::new(),
         })
     }

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Run-time tunables, exposed as module parameters: readable and writable
-//! in `/sys/module/mptcp_rs/parameters/`, and settable at load time
-//! (`insmod mptcp_rs.ko rr_segments=4`).  A refused value leaves the old
-//! one in place and fails the write with `EINVAL`, with the reason in the
-//! kernel log.
+//! Run-time tunables of the schedulers and path managers.
+//!
+//! Each tunable is a per-namespace sysctl, `net.mptcp.rs.<name>` (see
+//! [`crate::ffi::sysctl`]), and a module parameter that sets, at load time
+//! only (`insmod mptcp_rs.ko rr_segments=4`), the value every namespace
+//! starts with.  A refused value leaves the old one in place and fails the
+//! write with `EINVAL`, with the reason in the kernel log.
 
 use crate::logic::tunable::{
+    check,
     format_u32,
-    validate,
+    parse_u32,
     Refused, //
 };
 use kernel::{
@@ -19,35 +22,42 @@ use kernel::{
     },
 };
 
-/// A `u32` tunable with a range, and possibly a condition that ties it to
-/// another tunable.
-pub(crate) struct Tunable {
-    value: Atomic<u32>,
+/// A namespace's values of a group of tunables (`C` of [`Tunable`]).
+pub(crate) trait Values: Sized + 'static {
+    /// The values a new namespace starts with: the module parameters.
+    fn initial() -> Self;
+}
+
+/// A `u32` tunable of the group `C`: its range, a condition that may tie
+/// it to another tunable of the group, and its initial value.
+pub(crate) struct Tunable<C: 'static> {
+    /// The module parameter: the value of a new namespace.
+    initial: Atomic<u32>,
     min: u32,
     max: u32,
-    fits: fn(u32) -> bool,
+    fits: fn(&C, u32) -> bool,
     /// What `fits` requires, for the log.
     requires: &'static str,
 }
 
-fn always(_: u32) -> bool {
+fn always<C>(_: &C, _: u32) -> bool {
     true
 }
 
-impl Tunable {
+impl<C: Values> Tunable<C> {
     /// A tunable starting at `default`, accepting `min..=max`.
     pub(crate) const fn new(default: u32, min: u32, max: u32) -> Self {
         Self {
-            value: Atomic::new(default),
+            initial: Atomic::new(default),
             min,
             max,
-            fits: always,
+            fits: always::<C>,
             requires: "",
         }
     }
 
-    /// Also requires `fits(value)`, described by `requires`.
-    pub(crate) const fn requiring(self, fits: fn(u32) -> bool, requires: &'static str) -> Self {
+    /// Also requires `fits(group, value)`, described by `requires`.
+    pub(crate) const fn requiring(self, fits: fn(&C, u32) -> bool, requires: &'static str) -> Self {
         Self {
             fits,
             requires,
@@ -55,40 +65,60 @@ impl Tunable {
         }
     }
 
-    /// The current value.
-    pub(crate) fn get(&self) -> u32 {
-        self.value.load(Relaxed)
+    /// The value a new namespace starts with.
+    pub(crate) fn initial(&self) -> u32 {
+        self.initial.load(Relaxed)
     }
 
-    /// Sets the value from what a user wrote to the parameter `name`.
-    /// Writes are serialised by the module parameter lock.
-    pub(crate) fn set(&self, name: &CStr, text: &[u8]) -> Result {
-        match validate(text, self.min, self.max, self.fits) {
-            Ok(value) => {
-                self.value.store(value, Relaxed);
-                Ok(())
-            }
-            Err(why) => {
-                let reason = match why {
-                    Refused::NotANumber => "not a decimal number",
-                    Refused::OutOfRange => "out of range",
-                    Refused::Conflict => self.requires,
-                };
-                pr_warn!(
-                    "{}: value refused ({}); accepted: {}..={}; kept {}\n",
-                    name.to_str().unwrap_or("?"),
-                    reason,
-                    self.min,
-                    self.max,
-                    self.get()
-                );
-                Err(EINVAL)
-            }
-        }
+    /// Checks `value` for the group `values`; on refusal, says why in the
+    /// log and returns `EINVAL`.
+    fn check(&self, name: &CStr, values: &C, value: Option<u32>, kept: u32) -> Result<u32> {
+        let checked = value
+            .ok_or(Refused::NotANumber)
+            .and_then(|v| check(v, self.min, self.max, |v| (self.fits)(values, v)));
+        checked.map_err(|why| {
+            let reason = match why {
+                Refused::NotANumber => "not a decimal number",
+                Refused::OutOfRange => "out of range",
+                Refused::Conflict => self.requires,
+            };
+            pr_warn!(
+                "{}: value refused ({}); accepted: {}..={}; kept {}\n",
+                name.to_str().unwrap_or("?"),
+                reason,
+                self.min,
+                self.max,
+                kept
+            );
+            EINVAL
+        })
     }
 
-    /// Writes the value as sysfs shows it; returns the length.
-    pub(crate) fn show(&self, out: &mut [u8]) -> usize {
-        format_u32(self.get(), out)
+    /// Sets the initial value from the module parameter `name`, at load
+    /// time.
+    pub(crate) fn set_initial(&self, name: &CStr, text: &[u8]) -> Result {
+        let value = self.check(name, &C::initial(), parse_u32(text), self.initial())?;
+        self.initial.store(value, Relaxed);
+        Ok(())
     }
+
+    /// Writes the initial value as sysfs shows it; returns the length.
+    pub(crate) fn show_initial(&self, out: &mut [u8]) -> usize {
+        format_u32(self.initial(), out)
+    }
+
+    /// Stores `value` in `slot`, a namespace's value of this tunable in
+    /// `values`, if it is accepted.  Writers of one namespace's sysctls
+    /// are not serialised: two racing writes of tied tunables may both
+    /// pass, so readers must tolerate a broken tie (BLEST clamps).
+    pub(crate) fn store(&self, name: &CStr, values: &C, slot: &Atomic<u32>, value: u32) -> Result {
+        let value = self.check(name, values, Some(value), slot.load(Relaxed))?;
+        slot.store(value, Relaxed);
+        Ok(())
+    }
+}
+
+/// A namespace's value of one tunable.
+pub(crate) fn value(slot: &Atomic<u32>) -> u32 {
+    slot.load(Relaxed)
 }

@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Module parameters backed by [`Tunable`]s.
+//! Module parameters: the initial values of [`Tunable`]s, set at load
+//! time only; each namespace then has its own value, a sysctl.
 //!
 //! C header: [`include/linux/moduleparam.h`](srctree/include/linux/moduleparam.h).
 //!
-//! The `module!` macro only offers read-only, load-time parameters; these
-//! descriptors are the `module_param_cb(name, &ops, &tunable, 0644)` of C.
+//! The `module!` macro offers no checked parameters; these descriptors are
+//! the `module_param_cb(name, &ops, &tunable, 0444)` of C.
 
 use crate::{
     pm::tunables as pm,
     sched::tunables as sched,
-    tunable::Tunable, //
+    tunable::{
+        Tunable,
+        Values, //
+    },
 };
 use kernel::{
     bindings,
@@ -25,29 +29,40 @@ struct Param(bindings::kernel_param);
 // loader and sysfs only read it, and the `Tunable` it points to is `Sync`.
 unsafe impl Sync for Param {}
 
-static OPS: bindings::kernel_param_ops = bindings::kernel_param_ops {
-    flags: 0,
-    set: Some(set),
-    get: Some(get),
-    free: None,
-};
+/// The operations for the tunables of the group `C`.
+const fn ops<C: Values>() -> bindings::kernel_param_ops {
+    bindings::kernel_param_ops {
+        flags: 0,
+        set: Some(set::<C>),
+        get: Some(get::<C>),
+        free: None,
+    }
+}
+
+static SCHED_OPS: bindings::kernel_param_ops = ops::<sched::SchedTunables>();
+static PM_OPS: bindings::kernel_param_ops = ops::<pm::PmTunables>();
 
 /// # Safety
 ///
 /// `kp` is one of the descriptors below, so its `arg` points to a static
-/// [`Tunable`].
-unsafe fn tunable(kp: *const bindings::kernel_param) -> &'static Tunable {
-    // SAFETY: `arg` was set from a `&'static Tunable` (caller's guarantee).
-    unsafe { &*(*kp).__bindgen_anon_1.arg.cast::<Tunable>() }
+/// [`Tunable`] of the group `C`.
+unsafe fn tunable<C>(kp: *const bindings::kernel_param) -> &'static Tunable<C> {
+    // SAFETY: `arg` was set from a `&'static Tunable<C>` (caller's
+    // guarantee).
+    unsafe { &*(*kp).__bindgen_anon_1.arg.cast::<Tunable<C>>() }
 }
 
-/// `kernel_param_ops.set`: at load time and on writes to sysfs.
+/// `kernel_param_ops.set`: at load time only (the sysfs file is
+/// read-only).
 ///
 /// # Safety
 ///
-/// Called by the module parameter code with one of our descriptors, and
-/// `val` NULL or a NUL-terminated string.
-unsafe extern "C" fn set(val: *const c_char, kp: *const bindings::kernel_param) -> c_int {
+/// Called by the module parameter code with one of our descriptors of the
+/// group `C`, and `val` NULL or a NUL-terminated string.
+unsafe extern "C" fn set<C: Values>(
+    val: *const c_char,
+    kp: *const bindings::kernel_param,
+) -> c_int {
     if val.is_null() {
         return EINVAL.to_errno();
     }
@@ -57,7 +72,7 @@ unsafe extern "C" fn set(val: *const c_char, kp: *const bindings::kernel_param) 
     // NUL-terminated string.
     let name = unsafe { CStr::from_char_ptr((*kp).name) };
     // SAFETY: `kp` is one of our descriptors.
-    match unsafe { tunable(kp) }.set(name, text) {
+    match unsafe { tunable::<C>(kp) }.set_initial(name, text) {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
     }
@@ -67,14 +82,17 @@ unsafe extern "C" fn set(val: *const c_char, kp: *const bindings::kernel_param) 
 ///
 /// # Safety
 ///
-/// Called by the module parameter code with one of our descriptors and a
-/// `PAGE_SIZE` buffer.
-unsafe extern "C" fn get(buffer: *mut c_char, kp: *const bindings::kernel_param) -> c_int {
+/// Called by the module parameter code with one of our descriptors of the
+/// group `C` and a `PAGE_SIZE` buffer.
+unsafe extern "C" fn get<C: Values>(
+    buffer: *mut c_char,
+    kp: *const bindings::kernel_param,
+) -> c_int {
     // A u32 and a newline take at most 11 bytes of the page.
     // SAFETY: the buffer is at least a page long and ours for the call.
     let out = unsafe { core::slice::from_raw_parts_mut(buffer.cast::<u8>(), 16) };
     // SAFETY: `kp` is one of our descriptors.
-    let len = unsafe { tunable(kp) }.show(out);
+    let len = unsafe { tunable::<C>(kp) }.show_initial(out);
     // At most 16.
     len as c_int
 }
@@ -93,7 +111,7 @@ const fn bytes<const N: usize>(s: &str) -> [u8; N] {
 }
 
 macro_rules! params {
-    ($($desc:ident: $name:literal => $tunable:path, $help:literal,)*) => {
+    ($($desc:ident: $name:literal => $tunable:path, $ops:ident, $help:literal,)*) => {
         $(
             #[link_section = "__param"]
             #[used]
@@ -109,8 +127,8 @@ macro_rules! params {
                 mod_: &raw mut bindings::__this_module,
                 #[cfg(not(MODULE))]
                 mod_: core::ptr::null_mut(),
-                ops: &raw const OPS,
-                perm: 0o644,
+                ops: &raw const $ops,
+                perm: 0o444,
                 level: -1,
                 flags: 0,
                 __bindgen_anon_1: bindings::kernel_param__bindgen_ty_1 {
@@ -136,18 +154,18 @@ macro_rules! params {
 }
 
 params! {
-    RR_SEGMENTS: "rr_segments" => sched::RR_SEGMENTS,
-        "rs_rr: MSS-sized segments per round-robin turn (1-64)",
-    BLEST_LAMBDA_MIN: "blest_lambda_min" => sched::BLEST_LAMBDA_MIN,
-        "rs_blest: lower bound and start of BLEST's lambda, per mille (at most blest_lambda_max)",
-    BLEST_LAMBDA_MAX: "blest_lambda_max" => sched::BLEST_LAMBDA_MAX,
-        "rs_blest: upper bound of BLEST's lambda, per mille (at least blest_lambda_min)",
-    ECF_BETA: "ecf_beta" => sched::ECF_BETA,
-        "rs_ecf: ECF's hysteresis beta, per mille",
-    BACKUP_STALE_MS: "backup_stale_ms" => sched::BACKUP_STALE_MS,
-        "rs_backup: least time in ms a subflow with data outstanding goes without an ACK before it counts as failed (srtt + 4 mdev when longer)",
-    PM_RETRY_MS: "pm_retry_ms" => pm::PM_RETRY_MS,
-        "rs_kernel and rs_ndiffports: delay before re-creating a failed subflow, doubled each time, in ms",
-    PM_RETRY_MAX: "pm_retry_max" => pm::PM_RETRY_MAX,
-        "rs_kernel and rs_ndiffports: attempts to re-create a failed subflow (0: none)",
+    RR_SEGMENTS: "rr_segments" => sched::RR_SEGMENTS, SCHED_OPS,
+        "rs_rr: initial net.mptcp.rs.rr_segments, MSS-sized segments per round-robin turn (1-64)",
+    BLEST_LAMBDA_MIN: "blest_lambda_min" => sched::BLEST_LAMBDA_MIN, SCHED_OPS,
+        "rs_blest: initial net.mptcp.rs.blest_lambda_min, lower bound and start of BLEST's lambda, per mille (at most blest_lambda_max)",
+    BLEST_LAMBDA_MAX: "blest_lambda_max" => sched::BLEST_LAMBDA_MAX, SCHED_OPS,
+        "rs_blest: initial net.mptcp.rs.blest_lambda_max, upper bound of BLEST's lambda, per mille (at least blest_lambda_min)",
+    ECF_BETA: "ecf_beta" => sched::ECF_BETA, SCHED_OPS,
+        "rs_ecf: initial net.mptcp.rs.ecf_beta, ECF's hysteresis beta, per mille",
+    BACKUP_STALE_MS: "backup_stale_ms" => sched::BACKUP_STALE_MS, SCHED_OPS,
+        "rs_backup: initial net.mptcp.rs.backup_stale_ms, least time in ms a subflow with data outstanding goes without an ACK before it counts as failed (srtt + 4 mdev when longer)",
+    PM_RETRY_MS: "pm_retry_ms" => pm::PM_RETRY_MS, PM_OPS,
+        "rs_kernel and rs_ndiffports: initial net.mptcp.rs.pm_retry_ms, delay before re-creating a failed subflow, doubled each time, in ms",
+    PM_RETRY_MAX: "pm_retry_max" => pm::PM_RETRY_MAX, PM_OPS,
+        "rs_kernel and rs_ndiffports: initial net.mptcp.rs.pm_retry_max, attempts to re-create a failed subflow (0: none)",
 }

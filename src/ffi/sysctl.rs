@@ -22,15 +22,24 @@ use crate::{
         pm::ndiffports,
     },
     netstate::NetState,
+    pm::tunables as pm,
+    sched::tunables as sched,
+    tunable::{
+        Tunable,
+        Values, //
+    },
 };
 use core::cell::UnsafeCell;
 use kernel::{
     bindings,
     prelude::*,
-    sync::atomic::Relaxed, //
+    sync::atomic::{
+        Atomic,
+        Relaxed, //
+    },
 };
 
-const ENTRIES: usize = 6;
+const ENTRIES: usize = 13;
 
 /// The registered table of one namespace.
 struct Registered {
@@ -203,6 +212,71 @@ unsafe extern "C" fn ndiffports_handler(
     0
 }
 
+/// A tunable of the group `C` ([`crate::tunable`]): `data` is the
+/// namespace's value, `extra1` the tunable, `extra2` the namespace's
+/// values of the group.
+///
+/// # Safety
+///
+/// Called by the sysctl code for an entry built by [`tunable_entry`].
+unsafe extern "C" fn tunable_handler<C: Values + 'static>(
+    ctl: *const bindings::ctl_table,
+    write: c_int,
+    buffer: *mut c_void,
+    lenp: *mut usize,
+    ppos: *mut bindings::loff_t,
+) -> c_int {
+    // SAFETY: `tunable_entry` set the three pointers; the namespace's state
+    // they point into outlives the registration, the tunable is static.
+    let (slot, tunable, group) = unsafe {
+        (
+            &*(*ctl).data.cast::<Atomic<u32>>(),
+            &*(*ctl).extra1.cast::<Tunable<C>>(),
+            &*(*ctl).extra2.cast::<C>(),
+        )
+    };
+    let mut value: c_uint = slot.load(Relaxed);
+    // SAFETY: `ctl` is valid for the call.
+    let mut tmp = unsafe { *ctl };
+    tmp.data = core::ptr::from_mut(&mut value).cast();
+    tmp.maxlen = size_of::<c_uint>() as c_int;
+    tmp.extra1 = core::ptr::null_mut();
+    tmp.extra2 = core::ptr::null_mut();
+    // SAFETY: `tmp` is a valid entry for an unsigned int; the rest is the
+    // caller's.  A negative or non-numeric value fails with `EINVAL` here.
+    let ret = unsafe { bindings::proc_douintvec(&tmp, write, buffer, lenp, ppos) };
+    if ret != 0 || write == 0 {
+        return ret;
+    }
+    // SAFETY: our entries are named by static NUL-terminated strings.
+    let name = unsafe { CStr::from_char_ptr((*ctl).procname) };
+    match tunable.store(name, group, slot, value) {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// The entry of `tunable`, whose value in the namespace is `slot`, one of
+/// `group`'s.
+fn tunable_entry<C: Values + 'static>(
+    name: &'static CStr,
+    tunable: &'static Tunable<C>,
+    group: &C,
+    slot: &Atomic<u32>,
+) -> bindings::ctl_table {
+    let mut e = entry(
+        name,
+        core::ptr::from_ref(slot).cast_mut().cast(),
+        0o644,
+        Some(tunable_handler::<C>),
+        None,
+    );
+    // The kernel does not use `extra1` and `extra2` for our handler.
+    e.extra1 = core::ptr::from_ref(tunable).cast_mut().cast();
+    e.extra2 = core::ptr::from_ref(group).cast_mut().cast();
+    e
+}
+
 fn entry(
     name: &'static CStr,
     data: *mut c_void,
@@ -269,6 +343,48 @@ pub(crate) fn register(net: &Net, state: &NetState) -> Result {
                 0o644,
                 Some(ndiffports_handler),
                 Some((&NDIFF_MIN, &NDIFF_MAX)),
+            ),
+            tunable_entry(
+                c"rr_segments",
+                &sched::RR_SEGMENTS,
+                &state.sched,
+                &state.sched.rr_segments,
+            ),
+            tunable_entry(
+                c"blest_lambda_min",
+                &sched::BLEST_LAMBDA_MIN,
+                &state.sched,
+                &state.sched.blest_lambda_min,
+            ),
+            tunable_entry(
+                c"blest_lambda_max",
+                &sched::BLEST_LAMBDA_MAX,
+                &state.sched,
+                &state.sched.blest_lambda_max,
+            ),
+            tunable_entry(
+                c"ecf_beta",
+                &sched::ECF_BETA,
+                &state.sched,
+                &state.sched.ecf_beta,
+            ),
+            tunable_entry(
+                c"backup_stale_ms",
+                &sched::BACKUP_STALE_MS,
+                &state.sched,
+                &state.sched.backup_stale_ms,
+            ),
+            tunable_entry(
+                c"pm_retry_ms",
+                &pm::PM_RETRY_MS,
+                &state.pm,
+                &state.pm.pm_retry_ms,
+            ),
+            tunable_entry(
+                c"pm_retry_max",
+                &pm::PM_RETRY_MAX,
+                &state.pm,
+                &state.pm.pm_retry_max,
             ),
         ],
         GFP_KERNEL,

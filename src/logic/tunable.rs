@@ -36,7 +36,12 @@ pub fn validate(
     max: u32,
     fits: impl Fn(u32) -> bool,
 ) -> Result<u32, Refused> {
-    let value = parse_u32(text).ok_or(Refused::NotANumber)?;
+    check(parse_u32(text).ok_or(Refused::NotANumber)?, min, max, fits)
+}
+
+/// Checks `value` against the range `min..=max` and the extra condition
+/// `fits`; returns the value to store.
+pub fn check(value: u32, min: u32, max: u32, fits: impl Fn(u32) -> bool) -> Result<u32, Refused> {
     if !(min..=max).contains(&value) {
         return Err(Refused::OutOfRange);
     }
