@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 
 ktap_header "blackhole: backoff per destination and per namespace, fallback to TCP"
-trap 'cleanup_netns; rm -f "$in" "$out" "$out".*' EXIT
+trap 'pcap_stop; cleanup_netns; rm -f "$in" "$out" "$out".*' EXIT
 
 load_module
 in=$(mktemp) out=$(mktemp)
@@ -32,9 +32,13 @@ ext() { netstat "$NS_CLI" MPTcpExt "$1"; }
 # conn <dest> <mptcp|tcp|any> <what> [joined]: one transfer to <dest>;
 # checks the data and whether the connection used MPTCP.  With "joined",
 # most of the data goes once a second subflow exists (transfer_joined).
+# The client's packets are captured until the next transfer, and kept if a
+# check failed meanwhile.
 conn() {
 	local dest=$1 want=$2 what=$3 rc mode
 	PORT=$((PORT + 1))
+	pcap_stop
+	pcap_start "$NS_CLI" "blackhole-$PORT"
 	XFER_CLIENT_ARGS=--allow-fallback "transfer${4:+_$4}" "$in" "$out" $PORT "$dest" >"$out.cli"
 	rc=$?
 	cmp -s "$in" "$out" || rc=1
@@ -156,6 +160,8 @@ rsr=$(($(srv MPTcpRs FallbackRefused) - rsr0))
 [ $rsr -ge 1 ] && [ $rsr -eq $rstx ]
 ktap_result $? "the server's MPTcpRsFallbackRefused (+$rsr) agrees with MPTcpExt DssReset and FallbackFailed (+$rstx)"
 ip netns exec "$NS_CLI" iptables -t mangle -F
+
+pcap_stop
 
 # 5. Configuration: bad values are refused, the old ones stay.
 bad() {

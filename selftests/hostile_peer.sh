@@ -39,7 +39,7 @@ PORT=10600
 PM=${1:-kernel}
 
 ktap_header "hostile_peer: crafted MPTCP input from a raw-socket peer, path manager $PM"
-trap 'cleanup_netns; rm -f "$in" "$out" "$srvlog" "$klog"' EXIT
+trap 'pcap_stop; cleanup_netns; rm -f "$in" "$out" "$srvlog" "$klog"' EXIT
 
 dmesg0=$(dmesg | wc -l)
 load_module
@@ -90,10 +90,13 @@ snapshot() {
 
 # case_start <name> [file]: a new port with a server in the DUT, which
 # accepts one connection and writes what it receives to <file>; then the
-# counters before the case.
+# counters before the case.  The DUT's packets are captured until the next
+# case starts, and kept if one of the case's checks failed.
 case_start() {
 	CASE=$1
 	PORT=$((PORT + 1))
+	pcap_stop
+	pcap_start "$NS_SRV" "hostile_peer-$PORT-$1"
 	start_server "${2:-/dev/null}" $PORT >"$srvlog" 2>&1
 	ktap_result $? "$CASE: the DUT listens on port $PORT"
 	snapshot C0
@@ -316,6 +319,7 @@ case_end
 moved DssFallback 1
 moved DssReset 0
 moved MPCapableDataFallback 0
+pcap_stop
 
 # --- afterwards ------------------------------------------------------------
 

@@ -18,6 +18,7 @@ COUNTERS=/sys/kernel/debug/mptcp_rs/counters
 
 KTAP_N=0
 KTAP_FAILED=0
+KTAP_NFAILED=0
 
 ktap_header() {
 	echo "KTAP version 1"
@@ -32,6 +33,7 @@ ktap_pass() {
 ktap_fail() {
 	KTAP_N=$((KTAP_N + 1))
 	KTAP_FAILED=1
+	KTAP_NFAILED=$((KTAP_NFAILED + 1))
 	echo "not ok $KTAP_N $*"
 }
 
@@ -91,6 +93,51 @@ module_leftovers() {
 	[ -e /proc/sys/net/mptcp/rs ] && echo "sysctl"
 	[ -e /sys/kernel/debug/mptcp_rs ] && echo "debugfs"
 	[ -e /sys/module/mptcp_rs ] && echo "module"
+}
+
+# unload_module [seconds]: rmmod until it succeeds, at most that long
+# (default 10 s): a connection that just closed may hold the module a
+# moment.  Fails if the module is still loaded.
+unload_module() {
+	local deadline=$((SECONDS + ${1:-10}))
+	until [ ! -e /sys/module/mptcp_rs ] || rmmod mptcp_rs 2>/dev/null; do
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.1
+	done
+}
+
+# --- packet captures -------------------------------------------------------
+
+# pcap_start <ns> <name>: capture the headers (first 256 bytes) of every
+# packet in the namespace to $OUT/pcap/<name>.pcap, until pcap_stop.
+pcap_start() {
+	local i
+	mkdir -p "$OUT/pcap"
+	PCAP_FILE=$OUT/pcap/$2.pcap PCAP_LOG=$(mktemp) PCAP_FAILS=$KTAP_NFAILED
+	# --immediate-mode: without it, the packets of the ring buffer's
+	# current block are lost when pcap_stop interrupts tcpdump.
+	ip netns exec "$1" tcpdump --immediate-mode -i any -s 256 -U -n -w "$PCAP_FILE" 2>"$PCAP_LOG" &
+	PCAP_PID=$!
+	for ((i = 0; i < 50; i++)); do
+		grep -q "listening on" "$PCAP_LOG" && return 0
+		sleep 0.1
+	done
+	info "pcap: tcpdump did not start: $(cat "$PCAP_LOG")"
+}
+
+# pcap_stop: ends the capture; the file stays only if a check failed since
+# pcap_start, and a line says where.
+pcap_stop() {
+	[ -n "${PCAP_PID:-}" ] || return 0
+	kill -INT "$PCAP_PID" 2>/dev/null
+	wait "$PCAP_PID" 2>/dev/null
+	PCAP_PID=
+	rm -f "$PCAP_LOG"
+	if [ "$KTAP_NFAILED" -gt "$PCAP_FAILS" ]; then
+		info "pcap of the failed case kept: $PCAP_FILE"
+	else
+		rm -f "$PCAP_FILE"
+	fi
 }
 
 # --- topology --------------------------------------------------------------

@@ -103,12 +103,7 @@ for cycle in $(seq "$CYCLES"); do
 		sysctls "$ns" net.mptcp.path_manager=kernel
 	done
 
-	for ((i = 0; i < 100; i++)); do
-		[ -e /sys/module/mptcp_rs ] || break
-		rmmod mptcp_rs 2>/dev/null && break
-		sleep 0.1
-	done
-	if [ -e /sys/module/mptcp_rs ]; then
+	if ! unload_module; then
 		error "rmmod still refused after the connection closed"
 		continue
 	fi

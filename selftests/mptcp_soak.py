@@ -244,10 +244,8 @@ def diagnose(peer_netns, port):
         if cur:
             entries.append(" ".join(cur))
         dumps[where] = entries
-    tokens = set()
-    for e in dumps["here"] + dumps["peer"]:
-        if e.startswith("mptcp") and f":{port} " in e:
-            tokens.update(t.split("token:")[1].split()[0] for t in [e] if "token:" in t)
+    tokens = {e.split("token:")[1].split()[0] for e in dumps["here"] + dumps["peer"]
+              if e.startswith("mptcp") and f":{port} " in e and "token:" in e}
     for where, entries in dumps.items():
         for e in entries:
             if f":{port} " in e or any(t in e for t in tokens):

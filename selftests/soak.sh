@@ -132,12 +132,8 @@ wait_listen "$NS_SRV" $PORT || { ktap_result 1 "the soak server listens"; exit; 
 start_pin() {
 	ip netns exec "$NS_CLI" sysctl -q net.mptcp.scheduler=rs_default
 	: >"$pinout"
-	ip netns exec "$NS_CLI" python3 -c "
-import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_MPTCP)
-s.connect(('10.0.1.2', $PORT))
-print('pinned', flush=True)
-time.sleep(86400)" >"$pinout" &
+	ip netns exec "$NS_CLI" python3 "$XFER" client --addr 10.0.1.2 --port $PORT \
+		--in /dev/null --hold 86400 >"$pinout" &
 	pin=$!
 	for ((i = 0; i < 100; i++)); do
 		[ -s "$pinout" ] && return 0
@@ -358,10 +354,7 @@ quiet_phase() {
 		info "quiet phase: MPTCP sockets still open 90 s after the traffic stopped:"
 		for ns in "$NS_CLI" "$NS_SRV"; do ip netns exec "$ns" ss -Maie | sed "s/^/#   $ns /"; done
 	fi
-	for ((i = 0; i < 20; i++)); do
-		rmmod mptcp_rs 2>/dev/null && break
-		sleep 0.5
-	done
+	unload_module
 	left=$(module_leftovers | tr "\n" " ")
 	if [ -n "$left" ]; then
 		info "quiet phase: unload left behind: $left (refcnt $(cat /sys/module/mptcp_rs/refcnt 2>/dev/null))"
@@ -442,11 +435,7 @@ left=$(sockets)
 ktap_result $? "no MPTCP socket left ($left)"
 cleanup_netns
 sysctl -q net.mptcp.scheduler=default net.mptcp.path_manager=kernel
-for i in $(seq 30); do
-	rmmod mptcp_rs 2>/dev/null && break
-	sleep 1
-done
-[ ! -e /sys/module/mptcp_rs ]
+unload_module 30
 ktap_result $? "the module's reference count fell to 0 and rmmod succeeded"
 # Sockets and namespaces are freed by RCU and by the netns cleanup work.
 for i in $(seq 60); do
