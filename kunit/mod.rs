@@ -6,6 +6,8 @@
 //! report in KTAP on the kernel log.  The helpers return the name of the
 //! first failing case; the tests assert.
 
+#![forbid(unsafe_code)]
+
 #[cfg(CONFIG_KUNIT = "y")]
 use crate::logic::sched::cases::Case;
 use kernel::prelude::*;

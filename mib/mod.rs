@@ -9,11 +9,16 @@
 //! one `MPTcpRs<Name> <value>` line each), for debugging and for tests
 //! whose namespaces are short-lived.
 
+#![forbid(unsafe_code)]
+
 use crate::{
     blackhole,
     ffi::{
         self,
-        net::Net, //
+        net::{
+            Net,
+            Owner, //
+        },
     },
     logic::mib::{
         COUNT,
@@ -47,10 +52,23 @@ pub(crate) fn inc(net: &Net, counter: Counter) {
     ffi::mib::inc(net, counter);
 }
 
-/// Keeps what `net`, on its way out, counted in the module-wide totals.
-pub(crate) fn net_exit(net: &Net) {
-    for (gone, value) in GONE.0.iter().zip(ffi::mib::read(Some(net))) {
-        gone.add(value, Relaxed);
+/// Part of a namespace's state: when the state is dropped, keeps what the
+/// namespace counted in the module-wide totals.
+pub(crate) struct Archive(Owner);
+
+impl Archive {
+    /// For the state of `net`, and only there.
+    pub(crate) fn new(net: &Net) -> Self {
+        Self(Owner::new(net))
+    }
+}
+
+impl Drop for Archive {
+    fn drop(&mut self) {
+        let net = self.0.get();
+        for (gone, value) in GONE.0.iter().zip(ffi::mib::read(Some(net))) {
+            gone.add(value, Relaxed);
+        }
     }
 }
 

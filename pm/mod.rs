@@ -8,6 +8,8 @@
 //! like the kernel's own; each is a small type that forwards the core's
 //! events to its decisions in [`crate::logic::pm`].
 
+#![forbid(unsafe_code)]
+
 use crate::{
     ffi::{
         net::Net,

@@ -7,6 +7,8 @@
 //! feeds them to its decision code in [`crate::logic::sched`], and applies
 //! the result.
 
+#![forbid(unsafe_code)]
+
 use crate::{
     ffi::msk::{
         now_us,

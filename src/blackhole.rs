@@ -14,6 +14,8 @@
 //! memory cgroup of whoever created the namespace, and `connect()` takes
 //! no lock until something is on record.
 
+#![forbid(unsafe_code)]
+
 use crate::{
     ffi::{
         lock::{

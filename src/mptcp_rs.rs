@@ -9,11 +9,10 @@
 //! destination by default, `net.mptcp.rs.*`), and adds its counters to
 //! `/proc/net/netstat`.
 //!
-//! Layout: [`ffi`] is the only place with `unsafe`; `sched/` and `pm/`
-//! hold the kernel-side schedulers and path managers; [`logic`] is the
-//! pure decision code, also built
-//! for the host by `cargo test`; `kunit/` runs the same case tables inside
-//! the kernel.
+//! Layout: [`ffi`] is the only place with `unsafe` (every other module
+//! forbids it); `sched/` and `pm/` hold the kernel-side schedulers and path
+//! managers; [`logic`] is the pure decision code, also built for the host
+//! by `cargo test`; `kunit/` runs the same case tables inside the kernel.
 
 use kernel::prelude::*;
 

@@ -2,6 +2,8 @@
 
 //! The module's state in each network namespace.
 
+#![forbid(unsafe_code)]
+
 use crate::{
     blackhole::NetBlackhole,
     ffi::{
@@ -30,8 +32,11 @@ const NDIFFPORTS_DEFAULT: i32 = 2;
 
 /// What the module keeps per namespace: the blackhole backoff, the
 /// schedulers' and path managers' settings, and the sysctls.
-#[pin_data(PinnedDrop)]
+#[pin_data]
 pub(crate) struct NetState {
+    /// Keeps the namespace's counters in the module-wide totals when it
+    /// goes; first, so that it is dropped first.
+    counters: mib::Archive,
     /// The namespace.
     pub(crate) owner: Owner,
     #[pin]
@@ -49,8 +54,10 @@ impl NetState {
     /// The state of a new namespace.
     pub(crate) fn new(net: &Net) -> impl PinInit<Self, Error> {
         let owner = Owner::new(net);
+        let counters = mib::Archive::new(net);
         let resets = net.blackhole_resets();
         try_pin_init!(Self {
+            counters,
             owner,
             blackhole <- NetBlackhole::new(resets),
             ndiffports: Atomic::new(NDIFFPORTS_DEFAULT),
@@ -63,14 +70,5 @@ impl NetState {
     /// The number of subflows `rs_ndiffports` opens.
     pub(crate) fn ndiffports(&self) -> u32 {
         u32::try_from(self.ndiffports.load(Relaxed)).unwrap_or(1)
-    }
-}
-
-#[pinned_drop]
-impl PinnedDrop for NetState {
-    fn drop(self: Pin<&mut Self>) {
-        // The namespace's counters go with it: keep them in the module-wide
-        // totals.
-        mib::net_exit(self.owner.get());
     }
 }

@@ -8,6 +8,8 @@
 //! starts with.  A refused value leaves the old one in place and fails the
 //! write with `EINVAL`, with the reason in the kernel log.
 
+#![forbid(unsafe_code)]
+
 use crate::logic::tunable::{
     check,
     format_u32,
