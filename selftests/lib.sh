@@ -140,6 +140,26 @@ pcap_stop() {
 	fi
 }
 
+# --- tracing -----------------------------------------------------------------
+
+TRACEFS=/sys/kernel/tracing
+
+# trace_start <system/event>: records the event from now on, in an emptied
+# buffer ($TRACEFS/trace).  Fails when the kernel does not have it.
+trace_start() {
+	[ -e $TRACEFS/trace ] || mount -t tracefs nodev $TRACEFS
+	[ -e "$TRACEFS/events/$1/enable" ] || return 1
+	echo 0 >$TRACEFS/tracing_on
+	echo >$TRACEFS/trace
+	echo 1 >"$TRACEFS/events/$1/enable"
+	echo 1 >$TRACEFS/tracing_on
+}
+
+# trace_stop <system/event>: stops recording it; the records stay.
+trace_stop() {
+	echo 0 >"$TRACEFS/events/$1/enable"
+}
+
 # --- topology --------------------------------------------------------------
 #
 #   $NS_CLI                          $NS_SRV

@@ -361,13 +361,41 @@ limit_case() {
 		ip -n "$NS_CLI" mptcp endpoint add 10.0.2.1 dev cli2 id 1 subflow &&
 		ip -n "$NS_CLI" mptcp endpoint add 10.0.2.3 dev cli2 id 2 subflow
 }
-no_subflow PmNoSubflowLimit - "two subflow endpoints, a limit of 1" limit_case
+# The same case, traced: each decision is an mptcp:mptcp_pm_event (kernel
+# patch 0021) carrying the connection's token, the one `ip mptcp monitor`
+# shows for the connection and its created subflow.
+monitored_limit_case() {
+	limit_case || return
+	ip -n "$NS_CLI" mptcp monitor >"$out.mon" &
+	MONITOR=$!
+	sleep 0.3
+}
+trace_start mptcp/mptcp_pm_event
+traced=$?
+no_subflow PmNoSubflowLimit - "two subflow endpoints, a limit of 1" monitored_limit_case
 [ "$(rs "$NS_CLI" PmSubflowCreated)" = 1 ]
 ktap_result $? "PmNoSubflowLimit: exactly one subflow created"
 # The path manager runs several passes (established, subflow established,
 # data acked...): the endpoint left out is counted once.
 [ "$(rs "$NS_CLI" PmNoSubflowLimit)" = 1 ]
 ktap_result $? "PmNoSubflowLimit: the endpoint left out counted once ($(rs "$NS_CLI" PmNoSubflowLimit))"
+trace_stop mptcp/mptcp_pm_event 2>/dev/null
+kill "$MONITOR" 2>/dev/null
+wait "$MONITOR" 2>/dev/null
+# The client's connection, as the monitor names it: token=<hex>.
+token=$(sed -n 's/.*CREATED\].*token=\([0-9a-f]*\).*/\1/p' "$out.mon" | head -1)
+sf_token=$(sed -n 's/.*SF_ESTABLISHED\].*token=\([0-9a-f]*\).*/\1/p' "$out.mon" | head -1)
+pm_events() {
+	[ -n "$token" ] || return 0
+	grep "mptcp_pm_event:" $TRACEFS/trace | grep -c "token=$(printf %08x "0x$token") event=$1\$"
+}
+info "monitor: connection $token, subflow established on $sf_token; trace:"
+grep "mptcp_pm_event:" $TRACEFS/trace 2>/dev/null | sed 's/.*mptcp_pm_event: /#   /'
+[ $traced -eq 0 ] && [ -n "$token" ] && [ "$sf_token" = "$token" ] &&
+	[ "$(pm_events PmSubflowCreated)" = 1 ] && [ "$(pm_events PmNoSubflowLimit)" = 1 ]
+ktap_result $? "tracing: mptcp_pm_event shows the subflow created and the one the limit refused, with the connection's token from ip mptcp monitor"
+echo >$TRACEFS/trace
+rm -f "$out.mon"
 
 # does_not_move <counter> <what> <setup...>: a short transfer with the
 # client configured by <setup>; the counter stays at 0.

@@ -255,6 +255,25 @@ if [ -n "${selected[rs_backup]:-}" ]; then
 fi
 rm -f "$out.srv"
 
+# Tracing: the kernel's scheduler tracepoint, mptcp:mptcp_subflow_get_send,
+# shows the subflows every rs_* decision was made from, one event per
+# subflow per decision (kernel patch 0020), as it does for C default.
+ev=mptcp/mptcp_subflow_get_send
+if trace_start $ev; then
+	calls=$(counter SchedSend)
+	run rs_rr 10 5 10 5 joined
+	calls=$(($(counter SchedSend) - calls))
+	trace_stop $ev
+	events=$(grep -c "mptcp_subflow_get_send:" $TRACEFS/trace)
+	info "tracing: $events events for $calls rs_rr decisions; the first:" \
+		"$(grep -m1 "mptcp_subflow_get_send:" $TRACEFS/trace | sed 's/.*mptcp_subflow_get_send: //')"
+	[ "$calls" -gt 0 ] && [ "$events" -ge "$calls" ]
+	ktap_result $? "tracing: mptcp_subflow_get_send traces every rs_rr decision ($events events, $calls decisions)"
+	echo >$TRACEFS/trace
+else
+	ktap_result 1 "tracing: the kernel has the event $ev"
+fi
+
 # Tunables: per-namespace sysctls.  Out-of-range and conflicting values
 # are refused, the old value stays; two namespaces hold different values
 # at once; the module parameters, initial values set at load, are

@@ -21,6 +21,7 @@ pub(crate) mod sched;
 pub(crate) mod siphash;
 pub(crate) mod sysctl;
 pub(crate) mod time;
+mod trace;
 
 use kernel::prelude::*;
 

@@ -23,6 +23,7 @@ use super::{
     },
     net::Net,
     time,
+    trace, //
 };
 use crate::{
     logic::pm::{
@@ -469,7 +470,8 @@ impl<P> ConnBase for PmConn<'_, P> {
     }
 
     fn count(&mut self, counter: Counter) {
-        mib::inc(self.net(), counter);
+        // SAFETY: a live connection (type invariant).
+        unsafe { count(self.msk, self.net(), counter) }
     }
 }
 
@@ -688,8 +690,22 @@ impl ConnBase for PmSoft<'_> {
     }
 
     fn count(&mut self, counter: Counter) {
-        mib::inc(self.net(), counter);
+        // SAFETY: a live connection (type invariant).
+        unsafe { count(self.msk, self.net(), counter) }
     }
+}
+
+/// Counts a path manager's decision on `msk` in `net`, the namespace's
+/// counters, and emits it as the `mptcp:mptcp_pm_event` tracepoint.
+///
+/// # Safety
+///
+/// `msk` is a live connection.
+unsafe fn count(msk: *mut bindings::mptcp_sock, net: &Net, counter: Counter) {
+    mib::inc(net, counter);
+    // SAFETY: a live connection (the caller's guarantee); its token is set
+    // before a path manager sees it and not changed after.
+    trace::pm_event(unsafe { (*msk).token }, counter);
 }
 
 impl Subflow {
