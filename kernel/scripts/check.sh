@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Static checks, as KTAP: checkpatch --strict on every patch, rustfmt on all Rust
+# Static checks, as KTAP: checkpatch --strict on every patch, the series'
+# numbering, rustfmt on all Rust
 # (with the kernel's settings), clippy with the kernel's lint set on the
 # module, the C/Rust struct layout check, clippy on the host crate.
 set -u
@@ -30,6 +31,17 @@ for p in "$REPO_DIR"/kernel/patches/*.patch; do
 	(cd "$SRC_DIR" && ./scripts/checkpatch.pl --strict -q --ignore FILE_PATH_CHANGES "$p")
 	result $? "checkpatch --strict $(basename "$p")"
 done
+
+# The series reads as one: "[PATCH NN/total]" in every subject, NN the
+# file's number, total the number of patches.
+patches=("$REPO_DIR"/kernel/patches/*.patch)
+bad=$(for p in "${patches[@]}"; do
+	f=$(basename "$p")
+	want=$(printf '[PATCH %02d/%02d]' "$((10#${f%%-*}))" "${#patches[@]}")
+	grep -q -m1 -F "Subject: $want " "$p" || echo "# $f: subject is not $want"
+done)
+[ -z "$bad" ] || echo "$bad"
+result "$([ -z "$bad" ]; echo $?)" "patch subjects number the series (${#patches[@]} patches)"
 
 rustfmt --check --edition 2021 --config-path "$SRC_DIR/.rustfmt.toml" \
 	"$REPO_DIR/src/mptcp_rs.rs" "$REPO_DIR/src/logic.rs" "$REPO_DIR"/selftests/fuzz/fuzz_targets/*.rs
