@@ -46,6 +46,11 @@ static GROUP: Group = Group(Opaque::new(bindings::mptcp_mib_group {
     },
 }));
 
+/// The counter's name as a C string, from the table the group registers.
+pub(super) fn c_name(counter: Counter) -> *const c_char {
+    NAMES.0[counter as usize]
+}
+
 /// Adds one to `counter` in `net`.
 pub(crate) fn inc(net: &Net, counter: Counter) {
     // SAFETY: the group is registered while any of our code runs (it is

@@ -4,7 +4,6 @@
 //! every scheduler (`mptcp:mptcp_subflow_get_send`, kernel patch 0020).
 
 use crate::logic::mib::Counter;
-use core::ffi::CStr;
 use kernel::prelude::*;
 
 kernel::declare_trace! {
@@ -20,8 +19,7 @@ kernel::declare_trace! {
 /// connection `token`, named after the counter it increments.  Costs a
 /// static branch while the event is off.
 pub(crate) fn pm_event(token: u32, counter: Counter) {
-    if let Ok(name) = CStr::from_bytes_with_nul(counter.name_nul().as_bytes()) {
-        // SAFETY: a `CStr` is NUL-terminated; the event copies it.
-        unsafe { mptcp_pm_event(token, name.as_char_ptr()) }
-    }
+    // SAFETY: the counters' names are static NUL-terminated strings; the
+    // event copies the one it is given.
+    unsafe { mptcp_pm_event(token, super::mib::c_name(counter)) }
 }
