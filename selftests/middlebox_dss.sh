@@ -12,7 +12,8 @@
 # With each, 2 concurrent connections of uploads and downloads checked by
 # SHA-256 (mptcp_soak.py) run over two paths, with C `default` and with
 # rs_default, and with and without DSS checksums.  Verdict: no connection
-# corrupt or hung (no byte moved for 20 s).
+# corrupt or hung (no byte moved for 20 s; a hung connection is shown as
+# `ss` sees it on both ends, the "# diag" lines).
 #
 # On Linux 7.3.4 without patch 0019 the data kind fails with the C
 # scheduler as with ours: the receiver falls back to TCP alone, the
@@ -42,7 +43,7 @@ run() {
 	wait_listen "$NS_SRV" $PORT || return
 	out=$(mktemp)
 	ip netns exec "$NS_CLI" python3 "$SOAK" client --addrs 10.0.1.2 --port $PORT \
-		--conns 2 --seed 1 --stall 20 >"$out" &
+		--conns 2 --seed 1 --stall 20 --diag-netns "$NS_SRV" >"$out" &
 	client=$!
 	wait_sent "$NS_CLI" cli1 $((2 << 20)) 30
 	for dev in cli1 srv1; do
@@ -64,6 +65,111 @@ run() {
 	cleanup_netns
 	return $rc
 }
+
+# half_closed: an upload of 8 MiB over 10 Mbit/s, one subflow, from a
+# client whose send buffers start at 4 MiB.  Once the client has
+# half-closed, with seconds of data still queued in its MPTCP socket, the
+# server's acks lose their MPTCP options: the client falls back (patch
+# 0019, DssFallback).  Every byte must still reach the server.
+# Without patch 0022 the fallback sent the subflow FIN at once, after the
+# little data already on the subflow: the server read a short file and a
+# clean end of stream.
+half_closed() {
+	local in out log srvlog fallbacks cli rc=0 i
+	setup_two_paths default 10 20 10 20 || return
+	# One subflow: a join would rule the fallback out.
+	ip -n "$NS_SRV" mptcp endpoint flush
+	ip netns exec "$NS_CLI" sysctl -q net.ipv4.tcp_wmem="4096 4194304 4194304"
+	in=$(mktemp) out=$(mktemp) log=$(mktemp) srvlog=$(mktemp)
+	make_file "$in" 8
+	fallbacks=$(netstat "$NS_CLI" MPTcpExt DssFallback)
+	start_server "$out" $PORT >"$srvlog" || rc=1
+	ip netns exec "$NS_CLI" python3 "$XFER" client --addr 10.0.1.2 --port $PORT \
+		--in "$in" --allow-fallback --announce >"$log" 2>&1 &
+	cli=$!
+	for i in $(seq 600); do
+		grep -q half-closed "$log" && break
+		sleep 0.1
+	done
+	ip netns exec "$NS_SRV" iptables -t mangle -A POSTROUTING -o srv1 -p tcp \
+		-j TCPOPTSTRIP --strip-options 30
+	wait $cli || rc=1
+	wait "$SERVER_PID" || rc=1
+	sed 's/^/# /' "$log" "$srvlog"
+	info "received $(stat -c %s "$out") of $(stat -c %s "$in") bytes," \
+		"client DssFallback +$(($(netstat "$NS_CLI" MPTcpExt DssFallback) - fallbacks))," \
+		"FallbackFailed $(netstat "$NS_CLI" MPTcpExt FallbackFailed)"
+	[ "$(netstat "$NS_CLI" MPTcpExt DssFallback)" -gt "$fallbacks" ] || rc=1
+	cmp -s "$in" "$out" || rc=1
+	rm -f "$in" "$out" "$log" "$srvlog"
+	cleanup_netns
+	return $rc
+}
+
+half_closed
+ktap_result $? "fallback after the client half-closed with data queued: every byte arrives"
+
+# peer_fell_back: the server falls back on the initial subflow while the
+# client has a second one the server never completed: the client's
+# packets on path 2 other than the SYN are dropped, so its join is
+# complete on its side only (MPJoinSynAckRx) and it cannot fall back.
+# Then the client's data on path 1 loses its options: the server falls
+# back, the client resets the initial subflow (FallbackFailed).  Once the
+# drop is lifted, the server refuses the join, and the client has no
+# subflow left: its socket must fail with ECONNRESET at once.  Without
+# patch 0023 it waited close_timeout (60 s) for a new subflow that a
+# fallen-back server cannot accept: the client's 30 s timeout fired.
+peer_fell_back() {
+	local in out log srvlog fifo fd cli writer failed joins i rc=0 start elapsed
+	setup_two_paths default 10 10 10 10 || return
+	in=$(mktemp) out=$(mktemp) log=$(mktemp) srvlog=$(mktemp) fifo=$(mktemp -u)
+	mkfifo "$fifo"
+	make_file "$in" 1
+	ip netns exec "$NS_CLI" iptables -A OUTPUT -o cli2 -p tcp ! --syn -j DROP
+	joins=$(netstat "$NS_CLI" MPTcpExt MPJoinSynAckRx)
+	failed=$(netstat "$NS_CLI" MPTcpExt FallbackFailed)
+	start_server "$out" $PORT >"$srvlog" 2>&1 || rc=1
+	ip netns exec "$NS_CLI" python3 "$XFER" client --addr 10.0.1.2 --port $PORT \
+		--timeout 30 --allow-fallback <"$fifo" >"$log" 2>&1 &
+	cli=$!
+	exec {fd}>"$fifo"
+	head -c 65536 "$in" >&"$fd"
+	for i in $(seq 300); do
+		[ "$(netstat "$NS_CLI" MPTcpExt MPJoinSynAckRx)" -gt "$joins" ] && break
+		sleep 0.1
+	done
+	ip netns exec "$NS_CLI" iptables -t mangle -A POSTROUTING -o cli1 -p tcp \
+		-m length --length 200:65535 -j TCPOPTSTRIP --strip-options 30
+	# In the background: the client stops reading once it has no subflow.
+	tail -c +65537 "$in" >&"$fd" &
+	writer=$!
+	for i in $(seq 200); do
+		[ "$(netstat "$NS_CLI" MPTcpExt FallbackFailed)" -gt "$failed" ] && break
+		sleep 0.1
+	done
+	ip netns exec "$NS_CLI" iptables -F OUTPUT
+	start=$SECONDS
+	exec {fd}>&-
+	wait $cli
+	elapsed=$((SECONDS - start))
+	kill "$writer" "$SERVER_PID" 2>/dev/null
+	wait "$writer" 2>/dev/null
+	wait "$SERVER_PID" 2>/dev/null
+	sed 's/^/# /' "$log" "$srvlog"
+	info "client: MPJoinSynAckRx +$(($(netstat "$NS_CLI" MPTcpExt MPJoinSynAckRx) - joins))," \
+		"FallbackFailed +$(($(netstat "$NS_CLI" MPTcpExt FallbackFailed) - failed));" \
+		"server: DssFallback $(netstat "$NS_SRV" MPTcpExt DssFallback);" \
+		"the client ended ${elapsed} s after the drop was lifted"
+	[ "$(netstat "$NS_CLI" MPTcpExt FallbackFailed)" -gt "$failed" ] || rc=1
+	grep -q "Connection reset by peer" "$log" || rc=1
+	[ "$elapsed" -lt 15 ] || rc=1
+	rm -f "$in" "$out" "$log" "$srvlog" "$fifo"
+	cleanup_netns
+	return $rc
+}
+
+peer_fell_back
+ktap_result $? "the server fell back where the client could not: ECONNRESET, no hang"
 
 for kind in all data; do
 	for sched in default rs_default; do

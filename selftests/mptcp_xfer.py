@@ -7,7 +7,7 @@
       the peer half-closes, then closes.  Prints the byte count and the
       longest time between two receptions (a stall shows there).
   mptcp_xfer.py client --addr A --port P [--in FILE] [--hold S]
-                       [--keepalive IDLE,INTVL,CNT] [--mark M]
+                       [--keepalive IDLE,INTVL,CNT] [--mark M] [--announce]
       Connects over MPTCP, sends FILE (or stdin), half-closes, and waits for
       the server to close: the transfer is complete when the server has
       everything.  Prints the byte count, the elapsed time and how long
@@ -16,7 +16,9 @@
       (the first data completes the MPTCP handshake, so that the path
       manager creates its subflows meanwhile); --keepalive
       and --mark set SO_KEEPALIVE with TCP_KEEPIDLE/KEEPINTVL/KEEPCNT, and
-      SO_MARK, on the MPTCP socket before it connects.
+      SO_MARK, on the MPTCP socket before it connects; --announce prints
+      "half-closed" once everything is handed to the socket and it has
+      half-closed (the data may still be queued in the kernel).
 
   mptcp_xfer.py echo-digest --port P
       Accepts MPTCP connections until killed; for each, reads until the
@@ -113,6 +115,8 @@ def client(args):
             total += len(data)
         mptcp = is_mptcp(sk)
         sk.shutdown(socket.SHUT_WR)
+        if args.announce:
+            print("half-closed", flush=True)
         while sk.recv(CHUNK):
             pass
         elapsed = time.monotonic() - start
@@ -173,6 +177,7 @@ def main():
     cli.add_argument("--hold", type=float, default=0)
     cli.add_argument("--keepalive")
     cli.add_argument("--mark")
+    cli.add_argument("--announce", action="store_true")
     echo = sub.add_parser("echo-digest")
     echo.add_argument("--port", type=int, required=True)
     vis = sub.add_parser("visit")

@@ -218,7 +218,7 @@ fault_strip() {
 		# Every MPTCP option on every segment of the path, both ways,
 		# from the middle of connections on.  (A middlebox that strips
 		# them from data segments only, leaving the DATA_ACKs of pure
-		# ACKs, is middlebox_dss.sh: the core loses data with it.)
+		# ACKs, is middlebox_dss.sh's case.)
 		for dev in cli$k srv$k; do
 			ns=$NS_CLI
 			[ $dev = srv$k ] && ns=$NS_SRV
