@@ -145,6 +145,24 @@ impl debugfs::Reader for SchedSkip {
     }
 }
 
+/// `warn` (test hook): any write makes the module WARN, for the test
+/// that the log check catches a splat and decodes its trace to source
+/// lines (`selftests/splat_decode.sh`).
+#[cfg(CONFIG_MPTCP_RS_TEST_HOOKS)]
+struct Warn;
+
+#[cfg(CONFIG_MPTCP_RS_TEST_HOOKS)]
+impl debugfs::Reader for Warn {
+    // A frame of its own, so that the decoded trace names this line
+    // rather than the debugfs code it would be inlined into.
+    #[inline(never)]
+    fn read_from_slice(&self, reader: &mut UserSliceReader) -> Result {
+        reader.skip(reader.len())?;
+        kernel::warn_on!(true);
+        Ok(())
+    }
+}
+
 /// The debugfs files; removed when dropped.
 pub(crate) struct Files {
     _counters: Pin<KBox<debugfs::File<View>>>,
@@ -154,6 +172,8 @@ pub(crate) struct Files {
     _locked: Pin<KBox<debugfs::File<LockedAllows>>>,
     #[cfg(CONFIG_MPTCP_RS_TEST_HOOKS)]
     _skip: Pin<KBox<debugfs::File<SchedSkip>>>,
+    #[cfg(CONFIG_MPTCP_RS_TEST_HOOKS)]
+    _warn: Pin<KBox<debugfs::File<Warn>>>,
 }
 
 impl Files {
@@ -176,6 +196,8 @@ impl Files {
                 dir.read_write_file(c"sched_skip_every", SchedSkip),
                 GFP_KERNEL,
             )?,
+            #[cfg(CONFIG_MPTCP_RS_TEST_HOOKS)]
+            _warn: KBox::pin_init(dir.write_only_file(c"warn", Warn), GFP_KERNEL)?,
         })
     }
 }

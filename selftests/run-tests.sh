@@ -116,6 +116,9 @@ echo "== host: coverage and fuzzing"
 echo "== host: make shell (an interactive guest, driven through a pipe)"
 "$REPO_DIR/selftests/shell_test.sh" "$results/shell" | tee "$results/host-shell.ktap"
 
+echo "== host: a splat from the module fails the run, decoded to source lines"
+"$REPO_DIR/selftests/splat_decode.sh" "$results/splat" | tee "$results/host-splat.ktap"
+
 echo "== guest: ${#GUEST_TESTS[@]} tests"
 echo ${#GUEST_TESTS[@]} >"$results/tests.expected"
 # The list goes in a file: the guest command travels on the kernel command

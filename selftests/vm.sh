@@ -96,7 +96,7 @@ if [ ! -f "$out/.done" ]; then
 elif [ "$(cat "$out/.done")" != 0 ]; then
 	status=$(cat "$out/.done")
 fi
-if ! "$REPO_DIR/selftests/check-log.sh" "$out/console.log" "$out/dmesg.txt" "$out/kmemleak.txt"; then
+if ! "$REPO_DIR/selftests/check-log.sh" --decode "$BUILD_DIR" "$out/console.log" "$out/dmesg.txt" "$out/kmemleak.txt"; then
 	echo "vm: the kernel log shows a problem"
 	status=1
 fi
