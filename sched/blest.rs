@@ -5,7 +5,6 @@
 use super::{
     apply,
     count,
-    default,
     msk_input,
     walk,
     Scheduler, //
@@ -41,9 +40,5 @@ impl Scheduler for RsBlest {
         let (decision, verdict) = sched.finish(&msk_input(msk));
         count(msk, verdict);
         apply(msk, decision, timeout)
-    }
-
-    fn get_retrans(msk: &Msk, _state: &mut BlestState) -> Result {
-        default::retrans(msk)
     }
 }

@@ -77,10 +77,6 @@ impl Scheduler for RsDefault {
         }
         Ok(())
     }
-
-    fn get_retrans(msk: &Msk, _state: &mut ()) -> Result {
-        retrans(msk)
-    }
 }
 
 /// The default retransmission decision, also used by the schedulers that

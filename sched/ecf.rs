@@ -5,7 +5,6 @@
 use super::{
     apply,
     count,
-    default,
     msk_input,
     walk,
     Scheduler, //
@@ -39,9 +38,5 @@ impl Scheduler for RsEcf {
         let (decision, verdict) = sched.finish(&msk_input(msk));
         count(msk, verdict);
         apply(msk, decision, timeout)
-    }
-
-    fn get_retrans(msk: &Msk, _state: &mut EcfState) -> Result {
-        default::retrans(msk)
     }
 }

@@ -5,7 +5,6 @@
 use super::{
     apply,
     count,
-    default,
     msk_input,
     walk,
     Scheduler, //
@@ -31,9 +30,5 @@ impl Scheduler for RsMinRtt {
         let (decision, verdict) = sched.finish(&msk_input(msk));
         count(msk, verdict);
         apply(msk, decision, timeout)
-    }
-
-    fn get_retrans(msk: &Msk, _state: &mut ()) -> Result {
-        default::retrans(msk)
     }
 }

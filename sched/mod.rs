@@ -27,14 +27,11 @@ use crate::{
         Counter, //
     },
 };
+use kernel::prelude::*;
 #[cfg(CONFIG_MPTCP_RS_TEST_HOOKS)]
 use kernel::sync::atomic::{
     Atomic,
     Relaxed, //
-};
-use kernel::{
-    error::VTABLE_DEFAULT_ERROR,
-    prelude::*, //
 };
 
 pub(crate) mod backup;
@@ -64,10 +61,10 @@ pub(crate) trait Scheduler {
     /// [`Subflow::set_scheduled`].  Fails when no subflow can send.
     fn get_send(msk: &Msk, state: &mut Self::State) -> Result;
 
-    /// Marks the subflow(s) to retransmit on.  Without it, the core uses
-    /// [`Scheduler::get_send`] for retransmissions too.
-    fn get_retrans(_msk: &Msk, _state: &mut Self::State) -> Result {
-        build_error!(VTABLE_DEFAULT_ERROR)
+    /// Marks the subflow(s) to retransmit on; by default as the C
+    /// `default` scheduler does ([`default::retrans`]).
+    fn get_retrans(msk: &Msk, _state: &mut Self::State) -> Result {
+        default::retrans(msk)
     }
 }
 

@@ -4,7 +4,6 @@
 
 use super::{
     apply,
-    default,
     msk_input,
     walk,
     Scheduler, //
@@ -34,9 +33,5 @@ impl Scheduler for RsRr {
         let timeout = walk(msk, |sf, input| sched.visit(sf, input));
         let decision = sched.finish(&msk_input(msk));
         apply(msk, decision, timeout)
-    }
-
-    fn get_retrans(msk: &Msk, _state: &mut RrState) -> Result {
-        default::retrans(msk)
     }
 }

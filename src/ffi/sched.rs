@@ -108,9 +108,7 @@ unsafe impl<T: Scheduler> super::ops::Ops for Adapter<T> {
         ops.owner = module.as_ptr();
         ops.init = Some(Self::init);
         ops.get_send = Some(Self::get_send);
-        if T::HAS_GET_RETRANS {
-            ops.get_retrans = Some(Self::get_retrans);
-        }
+        ops.get_retrans = Some(Self::get_retrans);
         if T::REDUNDANT {
             ops.flags |= bindings::MPTCP_SCHED_FLAG_REDUNDANT;
         }
