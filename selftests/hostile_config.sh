@@ -122,7 +122,8 @@ ip_fails "add_addr_accepted beyond the maximum" "limit greater than maximum (64)
 	limits set add_addr_accepted 65
 ip_fails "unknown flag" 'rather than "noflag"' endpoint add 10.0.2.1 noflag
 
-# What ip will not send, over raw netlink (selftests/pm_nl.py).
+# What ip will not send, through the kernel's YNL library and spec
+# (selftests/pm_nl.py).
 PMNL=$(dirname "$0")/pm_nl.py
 nl_fails() {
 	local what=$1 want=$2 before err

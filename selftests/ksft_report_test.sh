@@ -7,7 +7,7 @@
 # run and one for the reference run, and states how many of the judge's
 # KTAP lines must fail and whether it must return an error.
 
-export KSFT_DIR=/nonexistent MPTCP_RS_KO=/nonexistent
+export KSFT_DIR=/nonexistent KSRC=/nonexistent MPTCP_RS_KO=/nonexistent
 OUT=$(mktemp -d)
 export OUT
 trap 'rm -rf "$OUT"' EXIT

@@ -7,57 +7,17 @@
 # The guest runner exports:
 #   MPTCP_RS_KO  path of mptcp_rs.ko
 #   KSFT_DIR     the kernel's installed net/mptcp selftests
+#   KSRC         the patched kernel tree (its YNL library and specs)
 #   OUT          a writable directory for results
 
-: "${KSFT_DIR:?}" "${MPTCP_RS_KO:?}" "${OUT:?}"
+: "${KSFT_DIR:?}" "${KSRC:?}" "${MPTCP_RS_KO:?}" "${OUT:?}"
 
 XFER=$(dirname "${BASH_SOURCE[0]}")/mptcp_xfer.py
 COUNTERS=/sys/kernel/debug/mptcp_rs/counters
 
 # --- KTAP ------------------------------------------------------------------
 
-KTAP_N=0
-KTAP_FAILED=0
-KTAP_NFAILED=0
-
-ktap_header() {
-	echo "KTAP version 1"
-	echo "# $*"
-}
-
-ktap_pass() {
-	KTAP_N=$((KTAP_N + 1))
-	echo "ok $KTAP_N $*"
-}
-
-ktap_fail() {
-	KTAP_N=$((KTAP_N + 1))
-	KTAP_FAILED=1
-	KTAP_NFAILED=$((KTAP_NFAILED + 1))
-	echo "not ok $KTAP_N $*"
-}
-
-# ktap_result <status> <description>: pass when status is 0.
-ktap_result() {
-	local rc=$1
-	shift
-	if [ "$rc" -eq 0 ]; then ktap_pass "$@"; else ktap_fail "$@"; fi
-}
-
-# ktap_check <description> <command...>: pass when the command succeeds.
-ktap_check() {
-	local desc=$1
-	shift
-	"$@"
-	ktap_result $? "$desc"
-}
-
-ktap_finish() {
-	echo "1..$KTAP_N"
-	exit "$KTAP_FAILED"
-}
-
-info() { echo "# $*"; }
+. "$(dirname "${BASH_SOURCE[0]}")/ktap.sh"
 
 # The debug kernel (kmemleak, KASAN, lockdep) under TCG takes several times
 # longer for every step, and its guest CPU, not a 10 Mbit/s link, can be

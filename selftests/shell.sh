@@ -29,7 +29,7 @@ fi
 rc=$(mktemp)
 cat >"$rc" <<RC
 PS1='mptcp-rs \w# '
-export MPTCP_RS_KO=$MPTCP_RS_KO KSFT_DIR=$KSFT_DIR OUT=$OUT
+export MPTCP_RS_KO=$MPTCP_RS_KO KSFT_DIR=$KSFT_DIR KSRC=$KSRC OUT=$OUT
 cli() { ip netns exec cli "\$@"; }
 srv() { ip netns exec srv "\$@"; }
 RC

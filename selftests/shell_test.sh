@@ -10,13 +10,13 @@
 #   shell_test.sh <out-dir>
 
 . "$(dirname "$0")/../kernel/scripts/env.sh"
+. "$(dirname "$0")/ktap.sh"
 
 out=$1
 mkdir -p "$out"
 log=$out/shell-session.log
 : >"$log"
-echo "KTAP version 1"
-echo "1..4"
+ktap_header "make shell: an interactive guest, driven through a pipe"
 export MPTCP_RS_SHELL_CHECK=1
 coproc VM { timeout 300 "$REPO_DIR/selftests/vm.sh" "$out" --shell 2>&1; }
 vm_pid=$VM_PID
@@ -39,24 +39,13 @@ cat <&"${VM[0]}" >>"$log"
 wait "$vm_pid"
 status=$?
 
-failed=0
-check() {
-	local n=$1 what=$2
-	shift 2
-	if "$@"; then
-		echo "ok $n $what"
-	else
-		echo "not ok $n $what"
-		failed=$((failed + 1))
-	fi
-}
 has() { grep -q -- "$1" "$log"; }
 commands_ran() {
 	has "limits: add_addr_accepted 2 subflows 2" && has "endpoints: 10.0.2.2 id 2 signal"
 }
-check 1 "make shell: the shell started, mptcp_rs loaded and the topology built" \
+ktap_check "make shell: the shell started, mptcp_rs loaded and the topology built" \
 	has "loaded: 1 (topology ready: yes)"
-check 2 "make shell: commands typed at the prompt ran in the cli and srv namespaces" commands_ran
-check 3 "make shell: the selected scheduler is in force" has "sched: ${SCHED:-rs_default}"
-check 4 "make shell: exit powered the guest off (status $status)" test "$status" = 0
-exit $((failed > 0))
+ktap_check "make shell: commands typed at the prompt ran in the cli and srv namespaces" commands_ran
+ktap_check "make shell: the selected scheduler is in force" has "sched: ${SCHED:-rs_default}"
+ktap_check "make shell: exit powered the guest off (status $status)" test "$status" = 0
+ktap_finish

@@ -13,13 +13,13 @@
 #   splat_decode.sh <out-dir>
 
 . "$(dirname "$0")/../kernel/scripts/env.sh"
+. "$(dirname "$0")/ktap.sh"
 
 out=$1
 mkdir -p "$out"
 log=$out/vm.log
 hook=/sys/kernel/debug/mptcp_rs/warn
-echo "KTAP version 1"
-echo "1..3"
+ktap_header "splat_decode: a WARN from the module, decoded to source lines"
 "$REPO_DIR/selftests/vm.sh" "$out" "insmod \$MPTCP_RS_KO && echo 1 >$hook && echo WARN-WRITTEN" \
 	>"$log" 2>&1
 status=$?
@@ -30,17 +30,6 @@ status=$?
 read -r first last < <(awk '/impl debugfs::Reader for Warn/ { in_hook = 1 }
 	in_hook && /fn read_from_slice/ && !first { first = NR }
 	in_hook && /warn_on!\(true\)/ { print first, NR; exit }' "$REPO_DIR/mib/mod.rs")
-failed=0
-check() {
-	local n=$1 what=$2
-	shift 2
-	if "$@"; then
-		echo "ok $n $what"
-	else
-		echo "not ok $n $what"
-		failed=$((failed + 1))
-	fi
-}
 has() { grep -q -E -- "$1" "$log"; }
 failed_on_log() {
 	[ "$status" != 0 ] && has WARN-WRITTEN && has "the kernel log shows a problem"
@@ -56,13 +45,13 @@ decoded_module() {
 	done
 	return 1
 }
-check 1 "the module's WARN fails the guest run (vm.sh status $status)" failed_on_log
-check 2 "the trace is decoded to the hook in the module (mib/mod.rs:$first-$last)" \
+ktap_check "the module's WARN fails the guest run (vm.sh status $status)" failed_on_log
+ktap_check "the trace is decoded to the hook in the module (mib/mod.rs:$first-$last)" \
 	decoded_module
-check 3 "the trace is decoded in the kernel too (vfs_write, fs/read_write.c)" \
+ktap_check "the trace is decoded in the kernel too (vfs_write, fs/read_write.c)" \
 	has "vfs_write.*\\(fs/read_write\\.c:[0-9]+\\)"
-if [ $failed != 0 ]; then
+if [ "$KTAP_FAILED" != 0 ]; then
 	echo "# what vm.sh printed:"
 	sed 's/^/# /' "$log" | tail -80
 fi
-exit $((failed != 0))
+ktap_finish

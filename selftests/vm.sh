@@ -7,7 +7,8 @@
 #   vm.sh <out-dir> <command>
 #   vm.sh <out-dir> --shell    an interactive guest (selftests/shell.sh)
 #
-# The guest sees MPTCP_RS_KO, KSFT_DIR, OUT (= <out-dir>, writable) and
+# The guest sees MPTCP_RS_KO, KSFT_DIR, KSRC (the patched kernel tree),
+# OUT (= <out-dir>, writable) and
 # TEST_TIMEOUT (guest-run.sh's limit per test) in its environment.  The
 # console is saved to <out-dir>/console.log.  The run fails when the guest
 # does not finish, or when the kernel log shows a splat (see check-log.sh),
@@ -61,9 +62,9 @@ if [ "$cmd" = --shell ]; then
 	login=$out/.shell
 	{
 		echo '#!/bin/bash'
-		printf 'export MPTCP_RS_KO=%q KSFT_DIR=%q OUT=%q SCHED=%q PM=%q\n' \
+		printf 'export MPTCP_RS_KO=%q KSFT_DIR=%q KSRC=%q OUT=%q SCHED=%q PM=%q\n' \
 			"$BUILD_DIR/mptcp_rs/mptcp_rs.ko" \
-			"$BUILD_DIR/kselftest/kselftest_install/net/mptcp" "$out" \
+			"$BUILD_DIR/kselftest/kselftest_install/net/mptcp" "$SRC_DIR" "$out" \
 			"${SCHED:-rs_default}" "${PM:-rs_kernel}"
 		[ -n "${MPTCP_RS_SHELL_CHECK:-}" ] && echo "export MPTCP_RS_SHELL_CHECK=1"
 		printf 'exec %q\n' "$REPO_DIR/selftests/shell.sh"
@@ -75,7 +76,7 @@ if [ "$cmd" = --shell ]; then
 fi
 
 guest="export MPTCP_RS_KO=$BUILD_DIR/mptcp_rs/mptcp_rs.ko"
-guest+=" KSFT_DIR=$BUILD_DIR/kselftest/kselftest_install/net/mptcp OUT=$out"
+guest+=" KSFT_DIR=$BUILD_DIR/kselftest/kselftest_install/net/mptcp KSRC=$SRC_DIR OUT=$out"
 guest+=" TEST_TIMEOUT=${TEST_TIMEOUT:-1800};"
 guest+=" $cmd; echo \$? >$out/.done;"
 # On a kernel with kmemleak, end with a scan: any leak report fails the run.

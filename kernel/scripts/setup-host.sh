@@ -14,6 +14,7 @@ APT_PACKAGES=(
 	qemu-system-x86 busybox-static udev python3-venv
 	iproute2 iptables nftables ethtool tcpdump iputils-ping netcat-openbsd
 	socat procps
+	python3-yaml
 )
 
 log() { echo "setup-host: $*"; }
