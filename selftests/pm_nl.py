@@ -23,13 +23,14 @@ import sys
 
 
 def ynl_family(ksrc):
+    """The family as YNL speaks it, and YNL's error type."""
     sys.path.insert(0, os.path.join(ksrc, "tools/net/ynl/pyynl"))
-    from lib import YnlFamily  # pylint: disable=import-outside-toplevel
+    from lib import NlError, YnlFamily  # pylint: disable=import-outside-toplevel
 
     spec = os.path.join(ksrc, "Documentation/netlink/specs/mptcp_pm.yaml")
     # No schema check: that would need jsonschema, and the spec is the
     # kernel's own, from the tree the guest runs.
-    return YnlFamily(spec, schema="")
+    return YnlFamily(spec, schema=""), NlError
 
 
 def main():
@@ -48,8 +49,7 @@ def main():
     if not args.ksrc:
         sys.exit("pm_nl: no kernel tree: pass --ksrc or set KSRC")
 
-    ynl = ynl_family(args.ksrc)
-    from lib import NlError  # pylint: disable=import-outside-toplevel
+    ynl, NlError = ynl_family(args.ksrc)  # pylint: disable=invalid-name
 
     if args.cmd == "add":
         addr = {}
