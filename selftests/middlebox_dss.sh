@@ -171,6 +171,56 @@ peer_fell_back() {
 peer_fell_back
 ktap_result $? "the server fell back where the client could not: ECONNRESET, no hang"
 
+# join_refused: an upload of 8 MiB over 10 Mbit/s on one subflow; after
+# 1 MiB the client adds an endpoint on path 2 and the server answers the
+# MP_JOIN SYN with a reset.  A second later the client's data segments
+# on path 1 lose their MPTCP options: the server falls back, then the
+# client.  Every byte must arrive.  Without patch 0024 the refused join
+# re-injected everything in flight onto path 1, the server's fallback
+# mapped the stream past what the client sent, and the upload hung
+# (the client's 40 s timeout fired after 2.6 to 3.1 MiB).
+join_refused() {
+	local in out log srvlog cli rc=0 i syns fallbacks
+	setup_two_paths default 10 20 10 20 || return
+	ip -n "$NS_SRV" mptcp endpoint flush
+	ip netns exec "$NS_CLI" sysctl -q net.ipv4.tcp_wmem="4096 4194304 4194304"
+	ip netns exec "$NS_SRV" iptables -A INPUT -i srv2 -p tcp --syn \
+		-j REJECT --reject-with tcp-reset
+	in=$(mktemp) out=$(mktemp) log=$(mktemp) srvlog=$(mktemp)
+	make_file "$in" 8
+	syns=$(netstat "$NS_CLI" MPTcpExt MPJoinSynTx)
+	fallbacks=$(netstat "$NS_SRV" MPTcpExt DssFallback)
+	start_server "$out" $PORT >"$srvlog" 2>&1 || rc=1
+	ip netns exec "$NS_CLI" python3 "$XFER" client --addr 10.0.1.2 --port $PORT \
+		--in "$in" --allow-fallback --timeout 40 >"$log" 2>&1 &
+	cli=$!
+	wait_sent "$NS_CLI" cli1 $((1 << 20)) 30
+	ip -n "$NS_CLI" mptcp endpoint add 10.0.2.1 dev cli2 subflow
+	for i in $(seq 100); do
+		[ "$(netstat "$NS_CLI" MPTcpExt MPJoinSynTx)" -gt "$syns" ] && break
+		sleep 0.1
+	done
+	sleep 1
+	ip netns exec "$NS_CLI" iptables -t mangle -A POSTROUTING -o cli1 -p tcp \
+		-m length --length 200:65535 -j TCPOPTSTRIP --strip-options 30
+	wait $cli || rc=1
+	wait "$SERVER_PID" || rc=1
+	sed 's/^/# /' "$log" "$srvlog"
+	info "received $(stat -c %s "$out") of $(stat -c %s "$in") bytes;" \
+		"client MPJoinSynTx +$(($(netstat "$NS_CLI" MPTcpExt MPJoinSynTx) - syns))," \
+		"DssFallback $(netstat "$NS_CLI" MPTcpExt DssFallback);" \
+		"server DssFallback +$(($(netstat "$NS_SRV" MPTcpExt DssFallback) - fallbacks))"
+	[ "$(netstat "$NS_CLI" MPTcpExt MPJoinSynTx)" -gt "$syns" ] || rc=1
+	[ "$(netstat "$NS_SRV" MPTcpExt DssFallback)" -gt "$fallbacks" ] || rc=1
+	cmp -s "$in" "$out" || rc=1
+	rm -f "$in" "$out" "$log" "$srvlog"
+	cleanup_netns
+	return $rc
+}
+
+join_refused
+ktap_result $? "a refused join, then fallback: every byte arrives"
+
 for kind in all data; do
 	for sched in default rs_default; do
 		for csum in 0 1; do
