@@ -16,6 +16,9 @@
 #   - a refused subflow is created again with exponential backoff, a
 #     bounded number of times, and succeeds once the path is back;
 #   - why an expected subflow was not created, in MPTcpRsPmNoSubflow*;
+#   - when the PM removes the initial subflow and no other exists, both
+#     MPTCP sockets fail within net.mptcp.close_timeout (kernel patch
+#     0025), with kernel and with rs_kernel;
 #   - rmmod is refused while a connection uses rs_kernel;
 #   - bad endpoint and limit input gets the same errors as with the
 #     kernel's path manager.
@@ -444,6 +447,47 @@ endpoint_case() {
 		ip -n "$NS_SRV" mptcp endpoint add 10.0.2.2 dev srv2 id 2 signal
 }
 no_subflow PmNoSubflowEndpoint - "the peer announces IPv4, the only laminar endpoint is IPv6" endpoint_case
+
+# --- the initial subflow removed, no other subflow ----------------------------
+
+# first_removed <pm>: an upload at 10 Mbit/s over path 1 alone, <pm> on both
+# sides, net.mptcp.close_timeout 5 s.  After 1 MiB the client's endpoint
+# of 10.0.1.1 is deleted: the PM shuts the initial subflow down with a
+# FIN and keeps it until it is closed, and no other subflow can come.
+# Both MPTCP sockets must then fail once close_timeout has passed, not
+# stay established without a subflow until the application gives up
+# (here mptcp_xfer's 40 s timeout).
+first_removed() {
+	local pm=$1 cli rc=0 start cli_s srv_s
+	pm_setup "$pm" "$pm" && shape "$NS_CLI" cli1 10 20 && shape "$NS_SRV" srv1 10 20 &&
+		ip netns exec "$NS_CLI" sysctl -q net.mptcp.scheduler=default &&
+		ip -n "$NS_CLI" mptcp endpoint add 10.0.1.1 dev cli1 id 1 subflow || return 1
+	for ns in "$NS_CLI" "$NS_SRV"; do
+		ip netns exec "$ns" sysctl -q net.mptcp.close_timeout=5 || return 1
+	done
+	ip netns exec "$NS_SRV" python3 "$XFER" server --port 10100 --timeout 40 >/dev/null 2>&1 &
+	SERVER_PID=$!
+	wait_listen "$NS_SRV" 10100 || return 1
+	XFER_CLIENT_ARGS="--timeout 40" client "$in" >"$log" 2>&1 &
+	cli=$!
+	wait_sent "$NS_CLI" cli1 $((1 << 20)) 30 &&
+		ip -n "$NS_CLI" mptcp endpoint delete id 1 || rc=1
+	start=$SECONDS
+	wait "$cli" && rc=1
+	cli_s=$((SECONDS - start))
+	wait "$SERVER_PID"
+	srv_s=$((SECONDS - start))
+	sed 's/^/# client: /' "$log"
+	info "$pm: after the removal the client ended in ${cli_s} s, the server in ${srv_s} s;" \
+		"RmSubflow $(ext "$NS_CLI" RmSubflow)"
+	[ "$(ext "$NS_CLI" RmSubflow)" = 1 ] && [ "$cli_s" -lt 20 ] && [ "$srv_s" -lt 20 ] &&
+		! grep -q 'timed out' "$log" && return $rc
+	return 1
+}
+for pm in kernel rs_kernel; do
+	first_removed $pm
+	ktap_result $? "$pm: the initial subflow removed, no other: both MPTCP sockets fail within close_timeout"
+done
 
 # --- unloading -----------------------------------------------------------------
 
