@@ -11,7 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 
 ktap_header "blackhole policy: client-edge and server-side blockers, per mode and mainline"
-trap 'cleanup_netns; ip netns del bhmem 2>/dev/null; rmdir /sys/fs/cgroup/bhmem 2>/dev/null; rm -f "$out"' EXIT
+trap 'cleanup_netns; ip netns del bhmem 2>/dev/null; rmdir /sys/fs/cgroup/bhmem 2>/dev/null; rm -f "$out" "$out.err"' EXIT
 
 load_module
 out=$(mktemp)
@@ -43,7 +43,8 @@ visit() {
 	local label=$1
 	# A write resets the backoff state, ours and mainline's.
 	cli sysctl -q net.mptcp.blackhole_timeout=3600
-	cli python3 "$XFER" visit --port $PORT --addrs "$addrs" >"$out"
+	cli python3 "$XFER" visit --port $PORT --addrs "$addrs" >"$out" 2>"$out.err"
+	[ -s "$out.err" ] && info "$label: $(cat "$out.err")"
 	paid=$(awk '$2 >= 1 { n++ } END { print n + 0 }' "$out")
 	kept=$(awk '$3 == "mptcp" { n++ } END { print n + 0 }' "$out")
 	intact=$(awk '$4 == "intact" { n++ } END { print n + 0 }' "$out")

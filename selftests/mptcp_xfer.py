@@ -2,15 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0
 """One-way MPTCP transfers for the selftests and the demo.
 
-  mptcp_xfer.py server --port P [--out FILE]
+  mptcp_xfer.py server --port P [--out FILE] [--send FILE]
       Accepts one MPTCP connection, writes what it receives to FILE until
-      the peer half-closes, then closes.  Prints the byte count and the
-      longest time between two receptions (a stall shows there).
+      the peer half-closes, then sends the --send FILE, if any, and
+      closes.  Prints the byte count and the longest time between two
+      receptions (a stall shows there).
   mptcp_xfer.py client --addr A --port P [--in FILE] [--hold S]
                        [--keepalive IDLE,INTVL,CNT] [--mark M] [--announce]
       Connects over MPTCP, sends FILE (or stdin), half-closes, and waits for
       the server to close: the transfer is complete when the server has
-      everything.  Prints the byte count, the elapsed time and how long
+      everything.  Prints the byte count (and what it received, if
+      anything), the elapsed time and how long
       connect() took (a SYN retransmission shows there).  --hold
       sends the first KiB, then keeps the connection idle for S seconds
       (the first data completes the MPTCP handshake, so that the path
@@ -82,6 +84,9 @@ def server(args):
                 last = now
                 out.write(data)
                 total += len(data)
+            if args.send:
+                with open(args.send, "rb") as src:
+                    conn.sendfile(src)
     print(f"received {total} bytes from {peer[0]}, longest gap {gap * 1000:.0f} ms")
 
 
@@ -117,12 +122,14 @@ def client(args):
         sk.shutdown(socket.SHUT_WR)
         if args.announce:
             print("half-closed", flush=True)
-        while sk.recv(CHUNK):
-            pass
+        received = 0
+        while data := sk.recv(CHUNK):
+            received += len(data)
         elapsed = time.monotonic() - start
     rate = total * 8 / elapsed / 1e6 if elapsed > 0 else 0.0
     print(f"sent {total} bytes in {elapsed:.3f} s ({rate:.2f} Mbit/s), "
-          f"connected in {connected:.3f} s{'' if mptcp else ', fell back to TCP'}")
+          f"connected in {connected:.3f} s{'' if mptcp else ', fell back to TCP'}"
+          f"{f', received {received} bytes' if received else ''}")
     if not mptcp and not args.allow_fallback:
         sys.exit("the connection fell back to TCP")
 
@@ -145,17 +152,28 @@ def echo_digest(args):
 def visit(args):
     for addr in args.addrs.split(","):
         payload = os.urandom(args.size)
-        with mptcp_socket() as sk:
-            sk.settimeout(60)
-            start = time.monotonic()
-            sk.connect((addr, args.port))
-            connected = time.monotonic() - start
-            sk.sendall(payload)
-            mptcp = is_mptcp(sk)
-            sk.shutdown(socket.SHUT_WR)
-            answer = b""
-            while data := sk.recv(64):
-                answer += data
+        step = "socket"
+        start = time.monotonic()
+        try:
+            with mptcp_socket() as sk:
+                sk.settimeout(60)
+                step = "connect"
+                sk.connect((addr, args.port))
+                connected = time.monotonic() - start
+                step = "send"
+                sk.sendall(payload)
+                mptcp = is_mptcp(sk)
+                step = "shutdown"
+                sk.shutdown(socket.SHUT_WR)
+                step = "recv"
+                answer = b""
+                while data := sk.recv(64):
+                    answer += data
+        except OSError as err:
+            # Which call failed, and when, tells a refused connection from
+            # one that died afterwards.
+            raise OSError(err.errno, f"{addr}: {step} after "
+                          f"{time.monotonic() - start:.3f} s: {err.strerror}") from err
         intact = answer == hashlib.sha256(payload).digest()
         print(f"{addr} {connected:.3f} {'mptcp' if mptcp else 'tcp'} "
               f"{'intact' if intact else 'corrupt'}", flush=True)
@@ -168,6 +186,7 @@ def main():
     srv.add_argument("--port", type=int, required=True)
     srv.add_argument("--out", default="/dev/null")
     srv.add_argument("--timeout", type=float, default=120)
+    srv.add_argument("--send")
     cli = sub.add_parser("client")
     cli.add_argument("--addr", required=True)
     cli.add_argument("--port", type=int, required=True)

@@ -17,8 +17,9 @@
 #     bounded number of times, and succeeds once the path is back;
 #   - why an expected subflow was not created, in MPTcpRsPmNoSubflow*;
 #   - when the PM removes the initial subflow and no other exists, both
-#     MPTCP sockets fail within net.mptcp.close_timeout (kernel patch
-#     0025), with kernel and with rs_kernel;
+#     MPTCP sockets fail soon after, during an upload and during a
+#     download whose RM_ADDR is lost (kernel patches 0025 and 0026), with
+#     kernel and with rs_kernel;
 #   - rmmod is refused while a connection uses rs_kernel;
 #   - bad endpoint and limit input gets the same errors as with the
 #     kernel's path manager.
@@ -450,43 +451,78 @@ no_subflow PmNoSubflowEndpoint - "the peer announces IPv4, the only laminar endp
 
 # --- the initial subflow removed, no other subflow ----------------------------
 
-# first_removed <pm>: an upload at 10 Mbit/s over path 1 alone, <pm> on both
-# sides, net.mptcp.close_timeout 5 s.  After 1 MiB the client's endpoint
-# of 10.0.1.1 is deleted: the PM shuts the initial subflow down with a
-# FIN and keeps it until it is closed, and no other subflow can come.
-# Both MPTCP sockets must then fail once close_timeout has passed, not
-# stay established without a subflow until the application gives up
-# (here mptcp_xfer's 40 s timeout).
-first_removed() {
-	local pm=$1 cli rc=0 start cli_s srv_s
-	pm_setup "$pm" "$pm" && shape "$NS_CLI" cli1 10 20 && shape "$NS_SRV" srv1 10 20 &&
+# removed_setup <pm>: path 1 alone at 10 Mbit/s, <pm> on both sides, the
+# client's endpoint for 10.0.1.1 (the initial subflow's address),
+# net.mptcp.close_timeout 5 s.  Deleting that endpoint makes the PM shut
+# the initial subflow down with a FIN; the socket is kept until it is
+# closed, and no other subflow can come.
+removed_setup() {
+	local ns
+	pm_setup "$1" "$1" && shape "$NS_CLI" cli1 10 20 && shape "$NS_SRV" srv1 10 20 &&
 		ip netns exec "$NS_CLI" sysctl -q net.mptcp.scheduler=default &&
 		ip -n "$NS_CLI" mptcp endpoint add 10.0.1.1 dev cli1 id 1 subflow || return 1
 	for ns in "$NS_CLI" "$NS_SRV"; do
 		ip netns exec "$ns" sysctl -q net.mptcp.close_timeout=5 || return 1
 	done
-	ip netns exec "$NS_SRV" python3 "$XFER" server --port 10100 --timeout 40 >/dev/null 2>&1 &
+}
+
+# removed_case <pm> upload|download: a transfer with the endpoint deleted
+# after 1 MiB.  Both MPTCP sockets must fail soon after, not stay until
+# the applications give up (here mptcp_xfer's 40 s timeouts).
+#   upload    both sockets established, no subflow: they must fail once
+#             close_timeout has passed (kernel patch 0025).
+#   download  the client half-closed at once (its request is empty) and
+#             the server sends.  The client's packets on path 1 are
+#             dropped for 0.5 s from the removal, so the RM_ADDR is lost
+#             (it is never sent again) and the FIN comes later: the
+#             server keeps its end of the subflow, its MPTCP socket being
+#             half-closed, and goes on sending there.  The client must
+#             reset the subflow on that data (TcpExtTCPAbortOnData; kernel
+#             patch 0026) rather than ack and drop it for ever.
+removed_case() {
+	local pm=$1 kind=$2 cli rc=0 start cli_s srv_s send="" cin=$in dev=cli1 ns
+	removed_setup "$pm" || return 1
+	ns=$NS_CLI
+	if [ "$kind" = download ]; then
+		send="--send $in" cin=/dev/null dev=srv1 ns=$NS_SRV
+	fi
+	# shellcheck disable=SC2086 # the option's words
+	ip netns exec "$NS_SRV" python3 "$XFER" server --port 10100 --timeout 40 $send \
+		>/dev/null 2>&1 &
 	SERVER_PID=$!
 	wait_listen "$NS_SRV" 10100 || return 1
-	XFER_CLIENT_ARGS="--timeout 40" client "$in" >"$log" 2>&1 &
+	XFER_CLIENT_ARGS="--timeout 40" client "$cin" >"$log" 2>&1 &
 	cli=$!
-	wait_sent "$NS_CLI" cli1 $((1 << 20)) 30 &&
-		ip -n "$NS_CLI" mptcp endpoint delete id 1 || rc=1
+	wait_sent "$ns" "$dev" $((1 << 20)) 30 || rc=1
+	if [ "$kind" = download ]; then
+		ip netns exec "$NS_CLI" nft add table inet rmdrop \
+			'{ chain out { type filter hook output priority 0; oifname "cli1" drop; }; }' || rc=1
+	fi
+	ip -n "$NS_CLI" mptcp endpoint delete id 1 || rc=1
 	start=$SECONDS
+	if [ "$kind" = download ]; then
+		sleep 0.5
+		ip netns exec "$NS_CLI" nft delete table inet rmdrop || rc=1
+	fi
 	wait "$cli" && rc=1
 	cli_s=$((SECONDS - start))
 	wait "$SERVER_PID"
 	srv_s=$((SECONDS - start))
 	sed 's/^/# client: /' "$log"
-	info "$pm: after the removal the client ended in ${cli_s} s, the server in ${srv_s} s;" \
-		"RmSubflow $(ext "$NS_CLI" RmSubflow)"
+	info "$pm $kind: after the removal the client ended in ${cli_s} s, the server in ${srv_s} s;" \
+		"RmSubflow $(ext "$NS_CLI" RmSubflow), TCPAbortOnData $(netstat "$NS_CLI" TcpExt TCPAbortOnData)"
 	[ "$(ext "$NS_CLI" RmSubflow)" = 1 ] && [ "$cli_s" -lt 20 ] && [ "$srv_s" -lt 20 ] &&
-		! grep -q 'timed out' "$log" && return $rc
-	return 1
+		! grep -q 'timed out' "$log" || return 1
+	if [ "$kind" = download ]; then
+		[ "$(netstat "$NS_CLI" TcpExt TCPAbortOnData)" -ge 1 ] || return 1
+	fi
+	return $rc
 }
 for pm in kernel rs_kernel; do
-	first_removed $pm
-	ktap_result $? "$pm: the initial subflow removed, no other: both MPTCP sockets fail within close_timeout"
+	removed_case $pm upload
+	ktap_result $? "$pm: the initial subflow removed during an upload, no other: both MPTCP sockets fail within close_timeout"
+	removed_case $pm download
+	ktap_result $? "$pm: ... during a download, its RM_ADDR lost: the client resets the subflow on new data, both sockets fail"
 done
 
 # --- unloading -----------------------------------------------------------------
