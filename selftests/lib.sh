@@ -231,11 +231,13 @@ wait_listen() {
 	return 1
 }
 
-# start_server <out> [port]: a server in $NS_SRV writing what it receives
-# to <out>; its pid is in $SERVER_PID.
+# start_server <out> [port [option...]]: a server in $NS_SRV writing what
+# it receives to <out>, with more mptcp_xfer.py server options if given;
+# its pid is in $SERVER_PID.
 start_server() {
 	local out=$1 port=${2:-10100}
-	ip netns exec "$NS_SRV" python3 "$XFER" server --port "$port" --out "$out" &
+	shift $(($# < 2 ? $# : 2))
+	ip netns exec "$NS_SRV" python3 "$XFER" server --port "$port" --out "$out" "$@" &
 	SERVER_PID=$!
 	wait_listen "$NS_SRV" "$port"
 }

@@ -487,10 +487,7 @@ removed_case() {
 		send="--send $in" cin=/dev/null dev=srv1 ns=$NS_SRV
 	fi
 	# shellcheck disable=SC2086 # the option's words
-	ip netns exec "$NS_SRV" python3 "$XFER" server --port 10100 --timeout 40 $send \
-		>/dev/null 2>&1 &
-	SERVER_PID=$!
-	wait_listen "$NS_SRV" 10100 || return 1
+	start_server /dev/null 10100 --timeout 40 $send >/dev/null 2>&1 || return 1
 	XFER_CLIENT_ARGS="--timeout 40" client "$cin" >"$log" 2>&1 &
 	cli=$!
 	wait_sent "$ns" "$dev" $((1 << 20)) 30 || rc=1
