@@ -221,6 +221,60 @@ join_refused() {
 join_refused
 ktap_result $? "a refused join, then fallback: every byte arrives"
 
+# dss_reset: an upload of 8 MiB over two subflows of 10 Mbit/s (the join
+# rules the fallback out).  After 256 KiB on path 2, the client's data
+# segments lose their MPTCP options on both paths: the server cannot map
+# them and resets the subflows (DssReset).  Its MPTCP socket then has no
+# subflow left and must close after close_timeout (5 s here), as the
+# client's does.  Without patch 0027 the subflows a DssReset closed were
+# never released: the server's socket stayed established, without a
+# subflow and with no close timeout running, until the application gave
+# up (its 60 s timeout).
+dss_reset() {
+	local in out log srvlog cli ns dev resets i elapsed left rc=0
+	setup_two_paths default 10 20 10 20 || return
+	for ns in "$NS_CLI" "$NS_SRV"; do
+		ip netns exec "$ns" sysctl -q net.mptcp.close_timeout=5
+	done
+	in=$(mktemp) out=$(mktemp) log=$(mktemp) srvlog=$(mktemp)
+	make_file "$in" 8
+	resets=$(netstat "$NS_SRV" MPTcpExt DssReset)
+	start_server "$out" $PORT --timeout 60 >"$srvlog" 2>&1 || rc=1
+	ip netns exec "$NS_CLI" python3 "$XFER" client --addr 10.0.1.2 --port $PORT \
+		--in "$in" --timeout 60 >"$log" 2>&1 &
+	cli=$!
+	wait_sent "$NS_CLI" cli2 $((256 << 10)) 30 || rc=1
+	for dev in cli1 cli2; do
+		ip netns exec "$NS_CLI" iptables -t mangle -A POSTROUTING -o $dev -p tcp \
+			-m length --length 200:65535 -j TCPOPTSTRIP --strip-options 30
+	done
+	for i in $(seq 100); do
+		[ "$(netstat "$NS_SRV" MPTcpExt DssReset)" -gt "$resets" ] && break
+		sleep 0.1
+	done
+	# From the first reset: close_timeout, and a margin for the guest.
+	for elapsed in $(seq 0 20); do
+		left=$(ip netns exec "$NS_SRV" ss -HMa exclude listening | wc -l)
+		[ "$left" = 0 ] && break
+		sleep 1
+	done
+	[ "$left" = 0 ] || ip netns exec "$NS_SRV" ss -HMaie exclude listening | sed 's/^/# server: /'
+	kill "$cli" "$SERVER_PID" 2>/dev/null
+	wait "$cli" 2>/dev/null
+	wait "$SERVER_PID" 2>/dev/null
+	sed 's/^/# /' "$log" "$srvlog"
+	info "server: DssReset +$(($(netstat "$NS_SRV" MPTcpExt DssReset) - resets)), its MPTCP" \
+		"socket $([ "$left" = 0 ] && echo "gone ${elapsed} s" || echo "still open 20 s") after the first"
+	[ "$(netstat "$NS_SRV" MPTcpExt DssReset)" -gt "$resets" ] || rc=1
+	[ "$left" = 0 ] && [ "$elapsed" -le 12 ] || rc=1
+	rm -f "$in" "$out" "$log" "$srvlog"
+	cleanup_netns
+	return $rc
+}
+
+dss_reset
+ktap_result $? "every subflow reset for lost mappings: the server's socket closes"
+
 for kind in all data; do
 	for sched in default rs_default; do
 		for csum in 0 1; do
