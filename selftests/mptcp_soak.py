@@ -32,6 +32,7 @@ the data must arrive intact either way.
 
 import argparse
 import asyncio
+import ctypes
 import errno
 import hashlib
 import math
@@ -70,6 +71,7 @@ class Progress:
         self.last = time.monotonic()
         self.longest = 0.0
         self.port = None
+        self.sock = None
 
     def moved(self):
         now = time.monotonic()
@@ -107,8 +109,13 @@ async def recv_exact(reader, size, progress, digest=None):
 # --- server --------------------------------------------------------------
 
 
+OPEN = set()
+
+
 async def serve_one(reader, writer):
     progress = Progress()
+    sock = writer.get_extra_info("socket")
+    OPEN.add(sock)
     try:
         req = await reader.readexactly(REQUEST.size)
         op, size, seed = REQUEST.unpack(req)
@@ -125,7 +132,19 @@ async def serve_one(reader, writer):
     except (OSError, asyncio.IncompleteReadError):
         pass
     finally:
+        OPEN.discard(sock)
         writer.close()
+
+
+def dump_open():
+    """SIGUSR1: the subflows of every connection the server still holds."""
+    for sock in list(OPEN):
+        try:
+            peer = "%s port %d" % sock.getpeername()
+        except OSError as e:
+            peer = e.strerror
+        print(subflow_states(sock).replace("subflows", f"server, {peer}: subflows", 1),
+              flush=True)
 
 
 async def server(args):
@@ -133,6 +152,7 @@ async def server(args):
     lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     lsock.bind(("0.0.0.0", args.port))
     lsock.listen(1024)
+    asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, dump_open)
     srv = await asyncio.start_server(serve_one, sock=lsock)
     async with srv:
         await srv.serve_forever()
@@ -149,6 +169,7 @@ class Totals:
         self.bytes = 0
         self.mptcp = 0
         self.longest_stall = 0.0
+        self.longest_what = "none"
         self.largest = 0
 
     def line(self, elapsed):
@@ -157,7 +178,8 @@ class Totals:
                 f"corrupt={self.results['corrupt']} error={self.results['error']} "
                 f"hung={self.results['hung']} mptcp={self.mptcp} bytes={self.bytes} "
                 f"largest={self.largest} longest_stall={self.longest_stall:.1f} "
-                f"seconds={elapsed:.0f} errors={errs}")
+                f"seconds={elapsed:.0f} errors={errs}\n"
+                f"# longest stall: {self.longest_what}")
 
 
 def is_mptcp(sock):
@@ -189,10 +211,26 @@ async def connect(sock, addr):
         raise OSError(err, os.strerror(err))
 
 
+# A client that waits for data must learn that the server is gone even
+# when the server's reset was lost (a path was down): keepalive probes
+# draw a new reset.  Idle 15 s, then 4 probes 5 s apart: 35 s, inside the
+# default --stall of 60 s.
+KEEPALIVE = (15, 5, 4)
+
+
+def keepalive(sock):
+    idle, intvl, cnt = KEEPALIVE
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, idle)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, intvl)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, cnt)
+
+
 async def transfer(addr, port, op, size, seed, progress):
     """One connection.  Returns (verdict, mptcp, detail)."""
     sock = mptcp_socket()
     sock.setblocking(False)
+    keepalive(sock)
     try:
         await asyncio.wait_for(connect(sock, (addr, port)), 30)
     except BaseException:
@@ -200,6 +238,7 @@ async def transfer(addr, port, op, size, seed, progress):
         raise
     progress.moved()
     progress.port = sock.getsockname()[1]
+    progress.sock = sock
     reader, writer = await asyncio.open_connection(sock=sock)
     try:
         writer.write(REQUEST.pack(op, size, seed))
@@ -252,6 +291,57 @@ def diagnose(peer_netns, port):
                 print(f"# diag {where}: {e}", flush=True)
 
 
+SOL_MPTCP = 284
+MPTCP_INFO, MPTCP_TCPINFO = 1, 2
+TCP_STATES = ("?", "ESTABLISHED", "SYN-SENT", "SYN-RECV", "FIN-WAIT-1", "FIN-WAIT-2",
+              "TIME-WAIT", "CLOSE", "CLOSE-WAIT", "LAST-ACK", "LISTEN", "CLOSING")
+# The first fields of struct tcp_info: state, ca_state, retransmits,
+# probes, backoff, options, wscales, flags; rto, ato, snd_mss, rcv_mss,
+# unacked, sacked, lost, retrans, fackets, last_data_sent, last_ack_sent,
+# last_data_recv, last_ack_recv, pmtu, rcv_ssthresh.
+TCP_INFO = struct.Struct("=8B15I")
+LIBC = ctypes.CDLL(None, use_errno=True)
+
+
+def tcp_info_text(f):
+    state = TCP_STATES[f[0]] if f[0] < len(TCP_STATES) else f[0]
+    return (f"{state} backoff {f[4]} rto {f[8] // 1000} ms unacked {f[12]} "
+            f"last send {f[17]} ms last recv {f[19]} ms pmtu {f[21]} mss {f[10]}")
+
+
+def subflow_states(sock):
+    """Every subflow the MPTCP socket still holds, closed ones included
+    (which ss cannot show): one `# diag` line."""
+    try:
+        info = sock.getsockopt(SOL_MPTCP, MPTCP_INFO, 96)
+    except OSError:
+        # A connection that fell back has one subflow, TCP's own.
+        try:
+            f = TCP_INFO.unpack(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO,
+                                                TCP_INFO.size))
+        except OSError as e:
+            return f"# diag subflows: {e}"
+        return "# diag subflows (fell back to TCP): " + tcp_info_text(f)
+    try:
+        # MPTCP_TCPINFO reads its header (struct mptcp_subflow_data) from
+        # the caller's buffer, which socket.getsockopt() cannot pass.
+        buf = ctypes.create_string_buffer(
+            struct.pack("=4I", 16, 0, 0, TCP_INFO.size), 16 + 8 * TCP_INFO.size)
+        size = ctypes.c_uint32(len(buf))
+        if LIBC.getsockopt(sock.fileno(), SOL_MPTCP, MPTCP_TCPINFO, buf,
+                           ctypes.byref(size)):
+            raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()))
+        out = buf.raw
+    except OSError as e:
+        return f"# diag subflows: {e}"
+    _, num, _, size = struct.unpack_from("=4I", out)
+    parts = []
+    for i in range(min(num, 8)):
+        parts.append(tcp_info_text(TCP_INFO.unpack_from(out, 16 + i * size)))
+    total = info[80] if len(info) > 80 else "?"
+    return f"# diag subflows ({num}, subflows_total {total}): " + "; ".join(parts)
+
+
 async def watched(totals, args, addr, op, size, seed):
     progress = Progress()
     task = asyncio.ensure_future(transfer(addr, args.port, op, size, seed, progress))
@@ -260,6 +350,7 @@ async def watched(totals, args, addr, op, size, seed):
         if not task.done() and time.monotonic() - progress.last > args.stall:
             if args.diag_netns and progress.port:
                 diagnose(args.diag_netns, progress.port)
+                print(subflow_states(progress.sock), flush=True)
             task.cancel()
             verdict, detail = "hung", f"no byte moved for {args.stall} s"
             break
@@ -276,8 +367,11 @@ async def watched(totals, args, addr, op, size, seed):
             # busy loop.
             await asyncio.sleep(0.1)
     progress.moved()
-    totals.longest_stall = max(totals.longest_stall, progress.longest)
     totals.results[verdict] += 1
+    if progress.longest > totals.longest_stall:
+        totals.longest_stall = progress.longest
+        totals.longest_what = (f"{progress.longest:.1f} s, {op.decode()} {size} bytes to {addr} "
+                               f"port {progress.port}, {verdict} {detail}".rstrip())
     if verdict == "intact":
         totals.bytes += size
         totals.largest = max(totals.largest, size)

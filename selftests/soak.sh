@@ -344,6 +344,8 @@ quiet_phase() {
 	while [ $SECONDS -lt $deadline ] && [ "$(<"$state")" != idle ]; do
 		sleep 0.2
 	done
+	[ "$(<"$state")" = idle ] ||
+		info "quiet phase: connections still running $((STALL + 30)) s after the pause"
 	undo_due_all
 	info "quiet: $(sockets) MPTCP sockets, $(slab_objs) socket and namespace slab objects"
 	stop_pin
@@ -357,6 +359,9 @@ quiet_phase() {
 	done
 	if [ "$(sockets)" != 0 ]; then
 		info "quiet phase: MPTCP sockets still open 90 s after the traffic stopped:"
+		# the server's, with the subflows ss cannot show (closed ones)
+		kill -USR1 $server
+		sleep 0.5
 		for ns in "$NS_CLI" "$NS_SRV"; do
 			ip netns exec "$ns" ss -Maie | sed "s/^/#   $ns /"
 			# and their subflows, as TCP sees them
