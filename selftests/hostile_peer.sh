@@ -23,6 +23,8 @@
 #   mp-prio             MPPrioRx +1: the 4-byte form is not parsed
 #   strip               data without DSS: fallback to TCP, DssFallback +1,
 #                       the application gets the data (subflow_check_data_avail)
+#   strip-resent        the same after an MPTCP-level retransmission on the
+#                       subflow: no fallback, a RST; DssReset +1
 #
 # then checks that a normal MPTCP transfer still works and that the kernel
 # log is clean.  With rs_kernel, the module's counters show it handled each
@@ -319,6 +321,20 @@ case_end
 moved DssFallback 1
 moved DssReset 0
 moved MPCapableDataFallback 0
+
+# The same after an MPTCP-level retransmission on the subflow: the last
+# 200 mapped bytes again, with their own DSN, as new subflow bytes.  The
+# stream no longer maps one to one onto the data sequence, so
+# get_mapping_status() rules the fallback out (patch 0028), and the data
+# without DSS makes subflow_check_data_avail() reset the subflow.
+# Without 0028 the DUT fell back and put every later byte 200 bytes past
+# where it belongs.
+case_start strip-resent
+peer "data without DSS after a retransmission at the MPTCP level: a reset, no fallback" \
+	strip --in "$in" --mapped 1000 --resend 200
+case_end
+moved DssFallback 0
+moved DssReset 1
 pcap_stop
 
 # --- afterwards ------------------------------------------------------------

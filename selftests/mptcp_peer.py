@@ -26,6 +26,9 @@ the expected one, 1 otherwise (2 on a usage error).
   strip                Data with a DSS mapping, then data without any MPTCP
                        option, then FIN: expect it all acknowledged, by plain
                        TCP ACKs once the DUT fell back, and the DUT's FIN.
+                       With --resend N, the last N mapped bytes are sent
+                       again with their DSN first (an MPTCP-level
+                       retransmission): expect a RST, no fallback.
 
 Packets leave through an IPPROTO_RAW socket marked with --mark (SO_MARK), so
 that a firewall rule in the peer namespace can drop the RSTs its own kernel
@@ -627,6 +630,15 @@ def cmd_strip(net, args):
     # Mid-connection: some data with a mapping first, as a middlebox
     # stripping options would let through before it starts.
     mapped_ok = conn.probe(sf, head)
+    if args.resend:
+        # An MPTCP-level retransmission on the same subflow, as
+        # __mptcp_push_retrans() makes one: the last bytes again, with
+        # their own DSN, as new bytes of the subflow's stream.
+        head_end = conn.data_seq
+        conn.data_seq = head_end - args.resend & U64
+        conn.send_data(sf, head[-args.resend:])
+        mapped_ok = mapped_ok and sf.wait_acked(args.timeout) is not None and sf.rst is None
+        head += head[-args.resend:]
     acked_dss = []
 
     def on_ack(seg):
@@ -639,6 +651,15 @@ def cmd_strip(net, args):
     seg = sf.wait(on_ack, args.timeout)
     stripped_ok = seg is not None and not seg.flags & RST
     fallback = stripped_ok and not any(acked_dss)
+    if args.resend:
+        # The stream no longer maps one to one onto the data sequence:
+        # falling back would shift every later byte (RFC 8684, 3.7: the
+        # subflow must be reset).
+        reset = sf.rst is not None
+        return mapped_ok and reset and not stripped_ok, (
+            f"mapped={len(head) - args.resend} resent={args.resend} stripped={len(rest)} "
+            f"mapped-acked={yes(mapped_ok)} stripped-acked={yes(stripped_ok)} "
+            f"plain-tcp-acks={yes(fallback)} reset={yes(reset)}")
 
     # A plain FIN ends the stream of a fallen back connection; the DUT's
     # application then closes its side.
@@ -698,6 +719,9 @@ def main():
     p.add_argument("--mapped", type=int, default=200,
                    help="bytes sent with a DSS mapping before stripping")
     p.add_argument("--segment", type=int, default=1000, help="bytes per segment")
+    p.add_argument("--resend", type=int, default=0,
+                   help="resend the last N mapped bytes with their DSN first, "
+                        "then expect a reset instead of a fallback")
     args = parser.parse_args()
 
     if args.cmd == "add-addr-flood" and not 1 <= args.count <= 4096:
@@ -705,6 +729,8 @@ def main():
     if args.cmd == "strip" and not (1 <= args.mapped and 1 <= args.segment <= 1400):
         # a mapping of length 0 would be an infinite mapping
         parser.error("--mapped must be at least 1, --segment within 1..1400")
+    if args.cmd == "strip" and not 0 <= args.resend <= min(args.mapped, 1400):
+        parser.error("--resend must be within 0..min(--mapped, 1400)")
     if args.cmd == "rm-addr":
         try:
             ids = [int(x) for x in args.ids.split(",")]
