@@ -336,7 +336,6 @@ refused=$(rs "$NS_CLI" PmNoSubflowRefused)
 	[ $tx2 -gt $((200 << 10)) ]
 ktap_result $? "retry: the re-created subflow joined and carried data" \
 	"(PmSubflowRetry $retries, PmNoSubflowRefused $refused, MPJoinSynAckRx $joined, $tx2 bytes)"
-rs_params_reset
 
 # --- why an expected subflow was not created ------------------------------
 

@@ -311,6 +311,7 @@ ip netns add rs-tun-a && ip netns add rs-tun-b &&
 ktap_result $? "tunables: two namespaces hold different values at once, the initial one keeps its own"
 ip netns del rs-tun-a; ip netns del rs-tun-b
 P=/sys/module/mptcp_rs/parameters
-! echo 3 >$P/rr_segments 2>/dev/null && [ "$(cat $P/rr_segments)" = 1 ]
+# (stderr first: the redirection to the read-only file is what fails)
+! echo 3 2>/dev/null >$P/rr_segments && [ "$(cat $P/rr_segments)" = 1 ]
 ktap_result $? "tunables: the module parameter rr_segments is read-only after load"
 ktap_finish
