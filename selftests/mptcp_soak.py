@@ -178,8 +178,7 @@ class Totals:
                 f"corrupt={self.results['corrupt']} error={self.results['error']} "
                 f"hung={self.results['hung']} mptcp={self.mptcp} bytes={self.bytes} "
                 f"largest={self.largest} longest_stall={self.longest_stall:.1f} "
-                f"seconds={elapsed:.0f} errors={errs}\n"
-                f"# longest stall: {self.longest_what}")
+                f"seconds={elapsed:.0f} errors={errs}")
 
 
 def is_mptcp(sock):
@@ -421,6 +420,7 @@ async def client(args):
         task.add_done_callback(running.discard)
     if running:
         await asyncio.wait(running)
+    print(f"# longest stall: {totals.longest_what}", flush=True)
     print(totals.line(time.monotonic() - start), flush=True)
     bad = totals.results["corrupt"] + totals.results["hung"]
     return 1 if bad or not totals.results["intact"] else 0
