@@ -19,6 +19,9 @@ pub mod pm;
 #[path = "../mib/logic/mod.rs"]
 pub mod mib;
 
+#[path = "logic/backoff.rs"]
+pub mod backoff;
+
 #[path = "logic/tunable.rs"]
 pub mod tunable;
 

@@ -9,11 +9,10 @@
 //! given up, so the retries cannot loop.  The table lives in the
 //! connection's `pm_priv`, so it has a fixed number of sources.
 
+use super::super::backoff;
+
 /// Sources a connection can retry at once.
 pub const SLOTS: usize = 6;
-
-/// Longest backoff, in multiples of the base delay (`base << 6`).
-pub const MAX_SHIFT: u8 = 6;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Slot {
@@ -38,12 +37,6 @@ pub enum Backoff {
     Full,
 }
 
-/// `a` is at or after `b` on the wrapping jiffies clock.
-fn after_eq(a: u32, b: u32) -> bool {
-    // Reinterpreted as signed, as time_after_eq() does.
-    a.wrapping_sub(b) as i32 >= 0
-}
-
 /// The retries of one connection.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RetryTable {
@@ -53,7 +46,7 @@ pub struct RetryTable {
 impl RetryTable {
     /// Records a failure of `key` at `now`; with `max` attempts per key,
     /// the `n`-th retry comes `base << (n - 1)` jiffies later (at most
-    /// `base << MAX_SHIFT`).
+    /// `base << backoff::MAX_SHIFT`).
     pub fn failed(&mut self, key: u8, now: u32, base: u32, max: u8) -> Backoff {
         let index = match self
             .slots
@@ -73,8 +66,8 @@ impl RetryTable {
             slot.pending = false;
             return Backoff::GaveUp;
         }
-        let shift = slot.attempts.min(MAX_SHIFT);
-        let delay = base.saturating_mul(1 << shift).max(1);
+        let delay = backoff::delay(base.into(), slot.attempts.into());
+        let delay = u32::try_from(delay).unwrap_or(u32::MAX).max(1);
         *slot = Slot {
             key,
             attempts: slot.attempts + 1,
@@ -89,7 +82,7 @@ impl RetryTable {
         let slot = self
             .slots
             .iter_mut()
-            .find(|s| s.pending && after_eq(now, s.due))?;
+            .find(|s| s.pending && !backoff::time_before32(now, s.due))?;
         slot.pending = false;
         Some(slot.key)
     }
@@ -100,10 +93,10 @@ impl RetryTable {
             .iter()
             .filter(|s| s.pending)
             .map(|s| {
-                if after_eq(now, s.due) {
-                    0
-                } else {
+                if backoff::time_before32(now, s.due) {
                     s.due.wrapping_sub(now)
+                } else {
+                    0
                 }
             })
             .min()
@@ -169,7 +162,7 @@ mod tests {
                 last = d;
             }
         }
-        assert_eq!(last, 1000 << MAX_SHIFT);
+        assert_eq!(last, 1000 << backoff::MAX_SHIFT);
         // Due after the clock wrapped.
         assert_eq!(t.take_due(now), None);
         assert_eq!(t.take_due(now.wrapping_add(last)), Some(1));

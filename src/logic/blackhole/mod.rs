@@ -13,16 +13,10 @@
 
 pub mod policy;
 
-/// Most the backoff multiplies the base timeout by (2^6, as mainline).
-pub const MAX_SHIFT: u32 = 6;
+use super::backoff;
 
 /// Time in jiffies; comparisons wrap like the kernel's `time_before()`.
 pub type Jiffies = u64;
-
-/// `a` is before `b`, across wrap-around.
-pub const fn time_before(a: Jiffies, b: Jiffies) -> bool {
-    (a.wrapping_sub(b) as i64) < 0
-}
 
 /// The backoff state of one scope (a namespace or a destination).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -48,8 +42,7 @@ impl Backoff {
     /// How long MPTCP stays off after the last blackhole, in jiffies, for a
     /// base timeout of `base` jiffies.
     pub fn period(&self, base: Jiffies) -> Jiffies {
-        let shift = self.times.saturating_sub(1).min(MAX_SHIFT);
-        base.saturating_mul(1 << shift)
+        backoff::delay(base, self.times.saturating_sub(1))
     }
 
     /// The verdict for a connection at `now`.  A `base` of 0 turns
@@ -57,7 +50,7 @@ impl Backoff {
     pub fn verdict(&self, now: Jiffies, base: Jiffies) -> Verdict {
         if base == 0 || self.times == 0 {
             Verdict::Try
-        } else if time_before(now, self.stamp.wrapping_add(self.period(base))) {
+        } else if backoff::time_before(now, self.stamp.wrapping_add(self.period(base))) {
             Verdict::Disabled
         } else {
             Verdict::Expired
@@ -421,7 +414,7 @@ pub mod checks {
         let mut now = 1000;
         for n in 1..=9u32 {
             b.blackhole(now);
-            let period = BASE << (n - 1).min(MAX_SHIFT);
+            let period = BASE << (n - 1).min(backoff::MAX_SHIFT);
             check(b.period(BASE) == period, "period must double up to 64x")?;
             check(
                 b.verdict(now, BASE) == Verdict::Disabled,

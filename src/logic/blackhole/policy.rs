@@ -18,7 +18,7 @@
 //! success after that returns it to per-destination tracking.
 
 use super::{
-    time_before,
+    super::backoff::time_before,
     Backoff,
     Insert,
     Jiffies,
