@@ -19,6 +19,9 @@ pub mod pm;
 #[path = "../mib/logic/mod.rs"]
 pub mod mib;
 
+#[path = "logic/array_vec.rs"]
+pub mod array_vec;
+
 #[path = "logic/backoff.rs"]
 pub mod backoff;
 

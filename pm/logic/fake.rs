@@ -8,6 +8,7 @@
 //! creation gives its subflow back to the limit, closed subflows leave),
 //! and logs every action in order.
 
+use super::super::array_vec::ArrayVec;
 use super::{
     tcp,
     Addr,
@@ -27,7 +28,7 @@ use core::ops::ControlFlow;
 pub const CAPACITY: usize = 24;
 
 /// Something a path manager did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Action {
     /// MP_PRIO on the initial subflow.
     SendPrioFirst(bool),
@@ -45,97 +46,17 @@ pub enum Action {
     RmSubflow(IdList),
     /// Created a subflow.
     Connect(Endpoint, Addr),
-    /// Asked for another pass.
+    /// Asked for another pass (and what fills the unused slots of a
+    /// [`List`]).
+    #[default]
     SchedulePass,
     /// Armed the timer, in jiffies.
     ArmTimer(u32),
 }
 
-/// A fixed-capacity list.
-#[derive(Clone, Copy, Debug)]
-pub struct List<T: Copy> {
-    items: [Option<T>; CAPACITY],
-    len: usize,
-}
-
-impl<T: Copy> Default for List<T> {
-    fn default() -> Self {
-        Self {
-            items: [None; CAPACITY],
-            len: 0,
-        }
-    }
-}
-
-impl<T: Copy> List<T> {
-    /// A list of `items` (at most [`CAPACITY`] are kept).
-    pub fn of(items: &[T]) -> Self {
-        let mut list = Self::default();
-        for item in items {
-            list.push(*item);
-        }
-        list
-    }
-
-    /// Appends `item`, dropped when full.
-    pub fn push(&mut self, item: T) {
-        if let Some(slot) = self.items.get_mut(self.len) {
-            *slot = Some(item);
-            self.len += 1;
-        }
-    }
-
-    /// The items, in order.
-    pub fn iter(&self) -> impl Iterator<Item = &T> + Clone {
-        self.items.iter().take(self.len).flatten()
-    }
-
-    /// Number of items.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    /// No item.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// Whether an item satisfies `f`.
-    pub fn any(&self, f: impl FnMut(&T) -> bool) -> bool {
-        self.iter().any(f)
-    }
-
-    /// How many items satisfy `f`.
-    pub fn count(&self, mut f: impl FnMut(&T) -> bool) -> usize {
-        self.iter().filter(|t| f(t)).count()
-    }
-
-    /// Keeps the items for which `keep` holds.
-    pub fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
-        let mut out = Self::default();
-        for item in self.iter() {
-            if keep(item) {
-                out.push(*item);
-            }
-        }
-        *self = out;
-    }
-
-    /// The item at `index`, mutably.
-    pub fn get_mut(&mut self, index: usize) -> Option<&mut T> {
-        if index >= self.len {
-            return None;
-        }
-        self.items.get_mut(index)?.as_mut()
-    }
-}
-
-impl<T: Copy + PartialEq> List<T> {
-    /// Whether the items are `expect`, in order.
-    pub fn is(&self, expect: &[T]) -> bool {
-        self.len == expect.len() && self.iter().zip(expect).all(|(a, b)| a == b)
-    }
-}
+/// A list of at most [`CAPACITY`] values; pushing to a full one drops the
+/// value.
+pub type List<T> = ArrayVec<T, CAPACITY>;
 
 /// A connection in memory; see the module documentation.
 #[derive(Clone, Copy, Debug)]
@@ -230,18 +151,16 @@ impl<P: Copy + Default> FakeConn<P> {
 
     /// Marks every subflow established, joins included.
     pub fn establish_all(&mut self) {
-        for i in 0..self.subflows.len() {
-            if let Some(sf) = self.subflows.get_mut(i) {
-                sf.state = tcp::ESTABLISHED;
-                sf.fully_established = true;
-            }
+        for sf in self.subflows.iter_mut() {
+            sf.state = tcp::ESTABLISHED;
+            sf.fully_established = true;
         }
     }
 
     /// Removes the subflow at `index`, as the core does when it closes
     /// (its accounting included); returns it.
     pub fn close(&mut self, index: usize, error: i32) -> Option<SubflowView> {
-        let mut sf = *self.subflows.iter().nth(index)?;
+        let mut sf = *self.subflows.get(index)?;
         sf.error = error;
         sf.state = tcp::CLOSE;
         let mut i = 0;
@@ -358,7 +277,7 @@ impl<P: Copy + Default> Conn for FakeConn<P> {
         self.log.push(Action::RmSubflow(*ids));
         let mut closed = List::<SubflowView>::default();
         self.subflows.retain(|sf| {
-            let gone = ids.as_slice().contains(&sf.local_id());
+            let gone = ids.contains(&sf.local_id());
             if gone {
                 closed.push(*sf);
             }

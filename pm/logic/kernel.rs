@@ -278,7 +278,7 @@ pub fn create_subflow_or_signal<C: Conn<Private = Private>>(c: &mut C) {
                 count_unusable(c, &info, &local.addr);
                 continue;
             }
-            for remote in remotes.as_slice() {
+            for remote in remotes.iter() {
                 connect_counted(c, &local, remote);
             }
         }
@@ -503,7 +503,7 @@ pub fn add_addr_received<C: Conn>(c: &mut C) {
     }
 
     let mut created = false;
-    for local in locals.as_slice() {
+    for local in locals.iter() {
         created |= connect_counted(c, local, &remote);
     }
     if created {
@@ -652,7 +652,7 @@ pub fn endp_added<C: Conn<Private = Private>>(c: &mut C, entry: &Endpoint) {
 /// `mptcp_pm_remove_announced()`: stop announcing `addr`, and withdraw it
 /// if it was announced, or if `force`.
 fn remove_announced<C: Conn>(c: &mut C, addr: &Addr, force: bool) {
-    let list = IdList::one(endp_local_id(&c.pm(), addr));
+    let list = IdList::of(&[endp_local_id(&c.pm(), addr)]);
     let announced = c.announced_remove(addr);
     if announced || force {
         if announced {
@@ -673,7 +673,7 @@ fn endp_removed_one<C: Conn<Private = Private>>(c: &mut C, entry: &Endpoint) {
 
     let id = endp_local_id(&c.pm(), &addr);
     if remove_subflow {
-        c.rm_subflow(&IdList::one(id));
+        c.rm_subflow(&IdList::of(&[id]));
     }
     let mut pm = c.pm();
     if entry.has(flags::SUBFLOW) {
@@ -706,7 +706,7 @@ fn endp_removed_id0<C: Conn>(c: &mut C, addr: &Addr) {
         pm.add_addr_signaled = pm.add_addr_signaled.wrapping_sub(1);
         c.set_pm(&pm);
     }
-    let list = IdList::one(0);
+    let list = IdList::of(&[0]);
     c.remove_addr(&list);
     c.rm_subflow(&list);
     let mut pm = c.pm();
@@ -774,7 +774,7 @@ where
 /// `fullmesh` flag changed.
 fn fullmesh_changed<C: Conn<Private = Private>>(c: &mut C, addr: &Addr) {
     let id = endp_local_id(&c.pm(), addr);
-    c.rm_subflow(&IdList::one(id));
+    c.rm_subflow(&IdList::of(&[id]));
     let mut pm = c.pm();
     mark_subflow_endp_available(&mut pm, id);
     c.set_pm(&pm);

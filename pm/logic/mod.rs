@@ -35,6 +35,7 @@ pub mod invariants;
 #[cfg(test)]
 mod tests;
 
+use super::array_vec::ArrayVec;
 pub use super::mib::Counter;
 use core::ops::ControlFlow;
 
@@ -250,89 +251,10 @@ impl IdSet {
 }
 
 /// Up to [`RM_IDS_MAX`] address IDs (`struct mptcp_rm_list`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct IdList {
-    ids: [u8; RM_IDS_MAX],
-    len: u8,
-}
-
-impl IdList {
-    /// One ID.
-    pub const fn one(id: u8) -> Self {
-        let mut ids = [0; RM_IDS_MAX];
-        ids[0] = id;
-        Self { ids, len: 1 }
-    }
-
-    /// Appends `id`; false when full.
-    pub fn push(&mut self, id: u8) -> bool {
-        let Some(slot) = self.ids.get_mut(usize::from(self.len)) else {
-            return false;
-        };
-        *slot = id;
-        self.len += 1;
-        true
-    }
-
-    /// The IDs.
-    pub fn as_slice(&self) -> &[u8] {
-        self.ids.get(..usize::from(self.len)).unwrap_or(&[])
-    }
-
-    /// Number of IDs.
-    pub const fn len(&self) -> usize {
-        self.len as usize
-    }
-
-    /// No ID.
-    pub const fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// [`RM_IDS_MAX`] IDs.
-    pub const fn is_full(&self) -> bool {
-        self.len as usize == RM_IDS_MAX
-    }
-}
+pub type IdList = ArrayVec<u8, RM_IDS_MAX>;
 
 /// Up to [`ADDR_MAX`] values, the subflows one decision creates.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Batch<T: Copy + Default> {
-    items: [T; ADDR_MAX],
-    len: usize,
-}
-
-impl<T: Copy + Default> Batch<T> {
-    /// Appends `item`; false when full.
-    pub fn push(&mut self, item: T) -> bool {
-        let Some(slot) = self.items.get_mut(self.len) else {
-            return false;
-        };
-        *slot = item;
-        self.len += 1;
-        true
-    }
-
-    /// The values.
-    pub fn as_slice(&self) -> &[T] {
-        self.items.get(..self.len).unwrap_or(&[])
-    }
-
-    /// Number of values.
-    pub const fn len(&self) -> usize {
-        self.len
-    }
-
-    /// No value.
-    pub const fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// [`ADDR_MAX`] values.
-    pub const fn is_full(&self) -> bool {
-        self.len == ADDR_MAX
-    }
-}
+pub type Batch<T> = ArrayVec<T, ADDR_MAX>;
 
 /// The namespace's limits (`ip mptcp limits`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

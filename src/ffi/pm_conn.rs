@@ -630,7 +630,7 @@ impl<P: Copy> Conn for PmConn<'_, P> {
 
 fn rm_list(ids: &IdList) -> bindings::mptcp_rm_list {
     let mut list: bindings::mptcp_rm_list = pin_init::zeroed();
-    for (slot, id) in list.ids.iter_mut().zip(ids.as_slice()) {
+    for (slot, id) in list.ids.iter_mut().zip(ids.iter()) {
         *slot = *id;
     }
     // At most MPTCP_RM_IDS_MAX, checked at build time.
