@@ -115,6 +115,7 @@ OPEN = set()
 async def serve_one(reader, writer):
     progress = Progress()
     sock = writer.get_extra_info("socket")
+    keepalive(sock)
     OPEN.add(sock)
     try:
         req = await reader.readexactly(REQUEST.size)
@@ -210,9 +211,9 @@ async def connect(sock, addr):
         raise OSError(err, os.strerror(err))
 
 
-# A client that waits for data must learn that the server is gone even
-# when the server's reset was lost (a path was down): keepalive probes
-# draw a new reset.  Idle 15 s, then 4 probes 5 s apart: 35 s, inside the
+# A peer that waits for data (the client of a download, the server of an
+# upload) must learn that the other end is gone even when its reset was
+# lost (a path was down): keepalive probes draw a new reset.  Idle 15 s, then 4 probes 5 s apart: 35 s, inside the
 # default --stall of 60 s.
 KEEPALIVE = (15, 5, 4)
 

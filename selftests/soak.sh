@@ -342,6 +342,10 @@ quiet_phase() {
 	# Deadlines in seconds: a process takes tens of ms to start in TCG.
 	deadline=$((SECONDS + STALL + 30))
 	while [ $SECONDS -lt $deadline ] && [ "$(<"$state")" != idle ]; do
+		# A link taken down just before the pause comes back when due,
+		# not after this wait: down that long, every connection on it
+		# would stall past STALL.
+		undo_due
 		sleep 0.2
 	done
 	[ "$(<"$state")" = idle ] ||
