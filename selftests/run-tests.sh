@@ -37,9 +37,12 @@ COMMON=(
 # fullmesh), about 8 minutes.  test-full runs every group, among them
 # laminar (-L), the C flag (-d) and endpoint changes (-I).
 JOIN_CI="-f -s -a -m"
+# The short soak: 150 s of chaos from a random seed it prints (make soak
+# runs the hour).  Last, because it ends with the module unloaded.
 CI=(
 	"${COMMON[@]}"
 	"kernel_pm_suites.sh rs_kernel mptcp_join.sh $JOIN_CI"
+	"soak.sh 150"
 )
 FULL=(
 	"${COMMON[@]}"
