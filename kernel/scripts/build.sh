@@ -58,15 +58,23 @@ seed_build_dir() {
 }
 
 # Every option a fragment asks for must survive olddefconfig; "=m" requests
-# are satisfied by "=y" because this kernel builds everything in.
+# are satisfied by "=y" because this kernel builds everything in.  As in
+# merge_config.sh, a later fragment's value replaces an earlier one's.
 check_config() {
 	local cfg=$BUILD_DIR/.config bad=0 want got sym
+	local -A wants=()
+	local -a order=()
 	while IFS= read -r line; do
 		case $line in
 		CONFIG_*=*) sym=${line%%=*}; want=${line#*=} ;;
 		"# CONFIG_"*" is not set") sym=${line#"# "}; sym=${sym%% *}; want=n ;;
 		*) continue ;;
 		esac
+		[ -n "${wants[$sym]+set}" ] || order+=("$sym")
+		wants[$sym]=$want
+	done < <(cat "$@")
+	for sym in "${order[@]}"; do
+		want=${wants[$sym]}
 		got=$(sed -n "s/^$sym=//p" "$cfg")
 		[ -n "$got" ] || got=n
 		[ "$want" = m ] && [ "$got" = y ] && continue
@@ -74,7 +82,7 @@ check_config() {
 			echo "build: config: $sym=$got, but a fragment asks for $want" >&2
 			bad=1
 		fi
-	done < <(cat "$@")
+	done
 	return $bad
 }
 
