@@ -40,6 +40,13 @@ STALL=${STALL:-60}
 # connection is not hung, it is waiting by design.  20 s keeps the wait
 # well inside STALL.
 CLOSE_TIMEOUT=20
+# The debug kernel (KASAN, kmemleak, lockdep) under TCG moves data and runs
+# processes up to ten times slower: the waits for a paused soak's running
+# transfers to end, for sockets to close and for the slabs to drain are
+# bounds, not delays, and stretch by SLOW.  STALL does not: a connection
+# that moves no byte for STALL seconds is hung on any kernel.
+SLOW=1
+[ $debug_kernel = 1 ] && SLOW=10
 SOAK=$(dirname "$0")/mptcp_soak.py
 CONNECT=$KSFT_DIR/mptcp_connect
 PORT=10400
@@ -140,7 +147,7 @@ start_pin() {
 	ip netns exec "$NS_CLI" python3 "$XFER" client --addr 10.0.1.2 --port $PORT \
 		--in /dev/null --hold 86400 >"$pinout" &
 	pin=$!
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < 100 * SLOW; i++)); do
 		[ -s "$pinout" ] && return 0
 		sleep 0.1
 	done
@@ -340,7 +347,8 @@ quiet_phase() {
 	local deadline i ns left
 	kill -USR1 $client
 	# Deadlines in seconds: a process takes tens of ms to start in TCG.
-	deadline=$((SECONDS + STALL + 30))
+	# Each running transfer either moves or is hung after STALL s.
+	deadline=$((SECONDS + (STALL + 30) * SLOW))
 	while [ $SECONDS -lt $deadline ] && [ "$(<"$state")" != idle ]; do
 		# A link taken down just before the pause comes back when due,
 		# not after this wait: down that long, every connection on it
@@ -349,7 +357,7 @@ quiet_phase() {
 		sleep 0.2
 	done
 	[ "$(<"$state")" = idle ] ||
-		info "quiet phase: connections still running $((STALL + 30)) s after the pause"
+		info "quiet phase: connections still running $(((STALL + 30) * SLOW)) s after the pause"
 	undo_due_all
 	info "quiet: $(sockets) MPTCP sockets, $(slab_objs) socket and namespace slab objects"
 	stop_pin
@@ -357,12 +365,12 @@ quiet_phase() {
 		ip netns exec "$ns" sysctl -q net.mptcp.scheduler=default net.mptcp.path_manager=kernel
 	done
 	# Closed connections may linger a while (net.mptcp.close_timeout).
-	deadline=$((SECONDS + 90))
+	deadline=$((SECONDS + 90 * SLOW))
 	until [ "$(sockets)" = 0 ] || [ $SECONDS -ge $deadline ]; do
 		sleep 0.5
 	done
 	if [ "$(sockets)" != 0 ]; then
-		info "quiet phase: MPTCP sockets still open 90 s after the traffic stopped:"
+		info "quiet phase: MPTCP sockets still open $((90 * SLOW)) s after the traffic stopped:"
 		# the server's, with the subflows ss cannot show (closed ones)
 		kill -USR1 $server
 		sleep 0.5
@@ -373,7 +381,7 @@ quiet_phase() {
 				sed "s/^/#   $ns tcp /"
 		done
 	fi
-	unload_module
+	unload_module $((10 * SLOW))
 	left=$(module_leftovers | tr "\n" " ")
 	if [ -n "$left" ]; then
 		info "quiet phase: unload left behind: $left (refcnt $(cat /sys/module/mptcp_rs/refcnt 2>/dev/null))"
@@ -447,17 +455,17 @@ ktap_result $? "$reloads quiet-phase unloads left nothing behind and the module 
 
 # --- nothing left ------------------------------------------------------------
 
-deadline=$((SECONDS + 30))
+deadline=$((SECONDS + 30 * SLOW))
 until [ "$(sockets)" = 0 ] || [ $SECONDS -ge $deadline ]; do sleep 0.5; done
 left=$(sockets)
 [ "$left" = 0 ]
 ktap_result $? "no MPTCP socket left ($left)"
 cleanup_netns
 sysctl -q net.mptcp.scheduler=default net.mptcp.path_manager=kernel
-unload_module 30
+unload_module $((30 * SLOW))
 ktap_result $? "the module's reference count fell to 0 and rmmod succeeded"
 # Sockets and namespaces are freed by RCU and by the netns cleanup work.
-for i in $(seq 60); do
+for i in $(seq $((60 * SLOW))); do
 	slab=$(slab_objs)
 	[ "$slab" -le $((slab0 + 16)) ] && break
 	sleep 1
