@@ -22,6 +22,7 @@ use crate::{
         SubflowView, //
     },
     mib::Counter,
+    pm::tunables::PmNet,
 };
 use kernel::prelude::*;
 
@@ -55,7 +56,7 @@ impl PathManager for RsKernel {
     }
 
     fn subflow_closed(c: &mut PmConn<'_, Private>, sf: &SubflowView) {
-        let policy = c.net().state().pm.retry_policy();
+        let policy = PmNet::of(c.net()).tunables.retry_policy();
         logic::subflow_closed(c, sf, policy);
     }
 

@@ -20,6 +20,7 @@ use crate::{
         SubflowView, //
     },
     mib::Counter,
+    pm::tunables::PmNet,
 };
 use kernel::prelude::*;
 
@@ -38,7 +39,7 @@ impl PathManager for RsNdiffports {
 
     fn established(c: &mut PmConn<'_, Private>) {
         c.count(Counter::PmEstablished);
-        let n = c.net().state().ndiffports();
+        let n = PmNet::of(c.net()).ndiffports();
         logic::established(c, n);
     }
 
@@ -56,7 +57,7 @@ impl PathManager for RsNdiffports {
     }
 
     fn subflow_closed(c: &mut PmConn<'_, Private>, sf: &SubflowView) {
-        let policy = c.net().state().pm.retry_policy();
+        let policy = PmNet::of(c.net()).tunables.retry_policy();
         logic::subflow_closed(c, sf, policy.base_ms, policy.max);
     }
 

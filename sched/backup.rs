@@ -27,6 +27,7 @@ use crate::{
         self,
         Counter, //
     },
+    sched::tunables::SchedTunables,
     tunable::value,
 };
 use kernel::prelude::*;
@@ -37,7 +38,7 @@ pub(crate) struct RsBackup;
 fn params(msk: &Msk) -> BackupParams {
     BackupParams {
         // At most 60 s: the microseconds fit in 32 bits.
-        min_stale_us: value(&msk.net().state().sched.backup_stale_ms) * 1000,
+        min_stale_us: value(&SchedTunables::of(msk.net()).backup_stale_ms) * 1000,
     }
 }
 

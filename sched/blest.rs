@@ -16,6 +16,7 @@ use crate::{
         BlestParams,
         BlestState, //
     },
+    sched::tunables::SchedTunables,
     tunable::value,
 };
 use kernel::prelude::*;
@@ -30,7 +31,7 @@ impl Scheduler for RsBlest {
     type State = BlestState;
 
     fn get_send(msk: &Msk, state: &mut BlestState) -> Result {
-        let tunables = &msk.net().state().sched;
+        let tunables = SchedTunables::of(msk.net());
         let params = BlestParams {
             lambda_min: value(&tunables.blest_lambda_min),
             lambda_max: value(&tunables.blest_lambda_max),

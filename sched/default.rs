@@ -10,9 +10,7 @@ use crate::{
     },
     logic::sched::{
         default::{
-            DefaultRetrans,
             DefaultSend,
-            RetransInput,
             SendInput, //
         },
         MskInput,
@@ -77,29 +75,4 @@ impl Scheduler for RsDefault {
         }
         Ok(())
     }
-}
-
-/// The default retransmission decision, also used by the schedulers that
-/// have no policy of their own for retransmissions.
-pub(super) fn retrans(msk: &Msk) -> Result {
-    let mut sched = DefaultRetrans::new();
-    for sf in msk.subflows() {
-        let active = sf.can_send();
-        sched.visit(
-            sf,
-            &RetransInput {
-                active,
-                backup: active && sf.is_backup(),
-                queues_empty: active && sf.queues_empty(),
-                stale_count: sf.stale_count(),
-            },
-        );
-    }
-    let Some(sf) = sched.finish() else {
-        mib::inc(msk.net(), Counter::SchedRetransNone);
-        return Err(EINVAL);
-    };
-    sf.set_scheduled(true);
-    mib::inc(msk.net(), Counter::SchedRetrans);
-    Ok(())
 }

@@ -16,6 +16,7 @@ use crate::{
         EcfParams,
         EcfState, //
     },
+    sched::tunables::SchedTunables,
     tunable::value,
 };
 use kernel::prelude::*;
@@ -31,7 +32,7 @@ impl Scheduler for RsEcf {
 
     fn get_send(msk: &Msk, state: &mut EcfState) -> Result {
         let params = EcfParams {
-            beta: value(&msk.net().state().sched.ecf_beta),
+            beta: value(&SchedTunables::of(msk.net()).ecf_beta),
         };
         let mut sched = Ecf::new(state, params);
         let timeout = walk(msk, |sf, input| sched.visit(sf, input));

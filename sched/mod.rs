@@ -43,30 +43,7 @@ pub(crate) mod redundant;
 pub(crate) mod rr;
 pub(crate) mod tunables;
 
-/// A packet scheduler, selectable with `net.mptcp.scheduler`.
-#[vtable]
-pub(crate) trait Scheduler {
-    /// The name users select, at most 15 bytes.
-    const NAME: &'static CStr;
-
-    /// Every subflow it marks carries all the data, instead of the next
-    /// share of it (`MPTCP_SCHED_FLAG_REDUNDANT`).
-    const REDUNDANT: bool = false;
-
-    /// What the scheduler keeps per connection, in `msk->sched_priv`;
-    /// `Default` when the connection starts.
-    type State: Default + Copy;
-
-    /// Marks the subflow(s) to send new data on with
-    /// [`Subflow::set_scheduled`].  Fails when no subflow can send.
-    fn get_send(msk: &Msk, state: &mut Self::State) -> Result;
-
-    /// Marks the subflow(s) to retransmit on; by default as the C
-    /// `default` scheduler does ([`default::retrans`]).
-    fn get_retrans(msk: &Msk, _state: &mut Self::State) -> Result {
-        default::retrans(msk)
-    }
-}
+pub(crate) use crate::ffi::sched::Scheduler;
 
 /// The connection state the schedulers read.
 fn msk_input(msk: &Msk) -> MskInput {
@@ -124,7 +101,7 @@ fn walk<'a>(msk: &'a Msk, mut visit: impl FnMut(&'a Subflow, &SubflowInput)) -> 
     timeout
 }
 
-/// `sched_skip_every` (test hook, see [`crate::mib::Files`]): when N > 0,
+/// `sched_skip_every` (test hook, see `crate::test_hooks`): when N > 0,
 /// every Nth decision [`apply`] sees, module-wide, marks nothing and yet
 /// reports success.  A deliberately broken scheduler, for showing that the
 /// soak (`selftests/soak.sh`) catches one.

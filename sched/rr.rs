@@ -14,6 +14,7 @@ use crate::{
         RoundRobin,
         RrState, //
     },
+    sched::tunables::SchedTunables,
     tunable::value,
 };
 use kernel::prelude::*;
@@ -29,7 +30,7 @@ impl Scheduler for RsRr {
     type State = RrState;
 
     fn get_send(msk: &Msk, state: &mut RrState) -> Result {
-        let mut sched = RoundRobin::new(state, value(&msk.net().state().sched.rr_segments));
+        let mut sched = RoundRobin::new(state, value(&SchedTunables::of(msk.net()).rr_segments));
         let timeout = walk(msk, |sf, input| sched.visit(sf, input));
         let decision = sched.finish(&msk_input(msk));
         apply(msk, decision, timeout)

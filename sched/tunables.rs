@@ -4,18 +4,30 @@
 //! whose initial values are module parameters (see [`crate::tunable`]).
 
 use crate::{
+    ffi::{
+        net::{
+            Net,
+            NetId,
+            PerNet, //
+        },
+        sysctl::Entry,
+    },
     logic::sched::{
         blest,
         ecf,
         rr, //
     },
     tunable::{
+        self,
         value,
         Tunable,
         Values, //
     },
 };
-use kernel::sync::atomic::Atomic;
+use kernel::{
+    prelude::*,
+    sync::atomic::Atomic, //
+};
 
 /// A namespace's values of the schedulers' tunables.
 pub(crate) struct SchedTunables {
@@ -38,7 +50,36 @@ impl Values for SchedTunables {
     }
 }
 
-type SchedTunable = Tunable<SchedTunables>;
+impl SchedTunables {
+    /// The values in `net`.
+    pub(crate) fn of(net: &Net) -> &Self {
+        net.data()
+    }
+}
+
+static NET_ID: NetId<SchedTunables> = NetId::new();
+
+impl PerNet for SchedTunables {
+    const SYSCTL_PATH: &'static CStr = tunable::SYSCTL_PATH;
+
+    const SYSCTLS: &'static [Entry<Self>] = &[
+        tunable::entry!(RR_SEGMENTS, rr_segments),
+        tunable::entry!(BLEST_LAMBDA_MIN, blest_lambda_min),
+        tunable::entry!(BLEST_LAMBDA_MAX, blest_lambda_max),
+        tunable::entry!(ECF_BETA, ecf_beta),
+        tunable::entry!(BACKUP_STALE_MS, backup_stale_ms),
+    ];
+
+    fn id() -> &'static NetId<Self> {
+        &NET_ID
+    }
+
+    fn new(_net: &Net) -> impl PinInit<Self, Error> {
+        Ok(Self::initial())
+    }
+}
+
+pub(crate) type SchedTunable = Tunable<SchedTunables>;
 
 /// `rr_segments`: MSS-sized segments per round-robin turn.
 pub(crate) static RR_SEGMENTS: SchedTunable = Tunable::new(1, rr::SEGMENTS_MIN, rr::SEGMENTS_MAX);

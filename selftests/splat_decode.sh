@@ -29,7 +29,7 @@ status=$?
 # statement before the warn_on!.
 read -r first last < <(awk '/impl debugfs::Reader for Warn/ { in_hook = 1 }
 	in_hook && /fn read_from_slice/ && !first { first = NR }
-	in_hook && /warn_on!\(true\)/ { print first, NR; exit }' "$REPO_DIR/mib/mod.rs")
+	in_hook && /warn_on!\(true\)/ { print first, NR; exit }' "$REPO_DIR/src/test_hooks.rs")
 has() { grep -q -E -- "$1" "$log"; }
 failed_on_log() {
 	[ "$status" != 0 ] && has WARN-WRITTEN && has "the kernel log shows a problem"
@@ -38,15 +38,15 @@ decoded_module() {
 	local n
 	[ -n "$last" ] && has "check-log: .*decoded:" || return 1
 	# Decoded locations are in parentheses, "(file:line file:line)"; the
-	# WARNING line's own "at mib/mod.rs:N" is not one.
-	for n in $(grep -o -E '\([^()]*mib/mod\.rs:[0-9]+[^()]*\)' "$log" |
-		grep -o -E 'mib/mod\.rs:[0-9]+' | cut -d: -f2); do
+	# WARNING line's own "at src/test_hooks.rs:N" is not one.
+	for n in $(grep -o -E '\([^()]*test_hooks\.rs:[0-9]+[^()]*\)' "$log" |
+		grep -o -E 'test_hooks\.rs:[0-9]+' | cut -d: -f2); do
 		[ "$n" -ge "$first" ] && [ "$n" -le "$last" ] && return 0
 	done
 	return 1
 }
 ktap_check "the module's WARN fails the guest run (vm.sh status $status)" failed_on_log
-ktap_check "the trace is decoded to the hook in the module (mib/mod.rs:$first-$last)" \
+ktap_check "the trace is decoded to the hook in the module (src/test_hooks.rs:$first-$last)" \
 	decoded_module
 ktap_check "the trace is decoded in the kernel too (vfs_write, fs/read_write.c)" \
 	has "vfs_write.*\\(fs/read_write\\.c:[0-9]+\\)"

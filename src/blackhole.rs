@@ -18,6 +18,10 @@
 
 use crate::{
     ffi::{
+        active::{
+            Fallback,
+            Policy as ActivePolicy, //
+        },
         lock::{
             new_spinlock_bh,
             SpinLockBh, //
@@ -26,8 +30,14 @@ use crate::{
             gfp_account,
             MemCg, //
         },
-        net::Net,
+        net::{
+            Net,
+            NetId,
+            Owner,
+            PerNet, //
+        },
         siphash::SipHash,
+        sysctl::Entry,
         time, //
     },
     logic::blackhole::{
@@ -36,7 +46,9 @@ use crate::{
             Policy,
             Scope,
             MODE_ADAPTIVE,
-            THRESHOLD_DEFAULT, //
+            MODE_NETNS,
+            THRESHOLD_DEFAULT,
+            THRESHOLD_MAX, //
         },
         Key,
         Slot,
@@ -97,17 +109,18 @@ struct Inner {
 /// A namespace's blackhole state and configuration.
 #[pin_data]
 pub(crate) struct NetBlackhole {
-    /// `net.mptcp.rs.blackhole_mode` (written by the sysctl code).
-    pub(crate) mode: Atomic<i32>,
+    /// The namespace.
+    owner: Owner,
+    /// `net.mptcp.rs.blackhole_mode`.
+    mode: Atomic<i32>,
     /// `net.mptcp.rs.blackhole_adaptive_threshold`.
-    pub(crate) threshold: Atomic<i32>,
+    threshold: Atomic<i32>,
     /// `net.mptcp.rs.blackhole_table_size`.
     size: Atomic<i32>,
     /// Non-zero once something is on record; until then `connect()` needs
     /// no lock.
     armed: Atomic<i32>,
     /// Connections that took the lock to decide (a test hook shows it).
-    #[cfg_attr(not(CONFIG_MPTCP_RS_TEST_HOOKS), expect(dead_code))]
     pub(crate) locked_allows: Atomic<u64>,
     /// Charged for the table.
     memcg: MemCg,
@@ -115,12 +128,54 @@ pub(crate) struct NetBlackhole {
     inner: SpinLockBh<Inner>,
 }
 
-impl NetBlackhole {
+static NET_ID: NetId<NetBlackhole> = NetId::new();
+
+impl PerNet for NetBlackhole {
+    const SYSCTL_PATH: &'static CStr = crate::tunable::SYSCTL_PATH;
+
+    const SYSCTLS: &'static [Entry<Self>] = &[
+        Entry::new(
+            c"blackhole_mode",
+            MODE_NETNS,
+            MODE_ADAPTIVE,
+            |bh| bh.mode.load(Relaxed),
+            |bh, v| {
+                bh.mode.store(v, Relaxed);
+                Ok(())
+            },
+        ),
+        Entry::new(
+            c"blackhole_adaptive_threshold",
+            1,
+            THRESHOLD_MAX as i32,
+            |bh| bh.threshold.load(Relaxed),
+            |bh, v| {
+                bh.threshold.store(v, Relaxed);
+                Ok(())
+            },
+        ),
+        Entry::new(
+            c"blackhole_table_size",
+            TABLE_MIN,
+            TABLE_MAX,
+            |bh| bh.size.load(Relaxed),
+            NetBlackhole::resize,
+        ),
+        // Destinations on record.
+        Entry::read_only(c"blackhole_entries", |bh| int(bh.usage().0)),
+        // Entries allocated, 0 until the first blackhole.
+        Entry::read_only(c"blackhole_table_capacity", |bh| int(bh.usage().1)),
+    ];
+
+    fn id() -> &'static NetId<Self> {
+        &NET_ID
+    }
+
     /// The state of a new namespace created by the current task: adaptive
-    /// mode, nothing allocated; `resets` is the namespace's
-    /// [`Net::blackhole_resets`].
-    pub(crate) fn new(resets: u32) -> impl PinInit<Self, Error> {
+    /// mode, nothing allocated.
+    fn new(net: &Net) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
+            owner: Owner::new(net),
             mode: Atomic::new(MODE_ADAPTIVE),
             threshold: Atomic::new(THRESHOLD_DEFAULT),
             size: Atomic::new(TABLE_DEFAULT),
@@ -130,9 +185,21 @@ impl NetBlackhole {
             inner <- new_spinlock_bh!(Inner {
                 policy: Policy::default(),
                 table: None,
-                resets,
+                resets: net.blackhole_resets(),
             }),
         })
+    }
+}
+
+/// A count as a sysctl shows it.
+fn int(n: usize) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+impl NetBlackhole {
+    /// The namespace's state.
+    pub(crate) fn of(net: &Net) -> &Self {
+        net.data()
     }
 
     fn mode(&self) -> Mode {
@@ -142,8 +209,8 @@ impl NetBlackhole {
     /// Runs `f` on the state under the lock, after forgetting it if
     /// `net.mptcp.blackhole_timeout` was written since.  A table `f`
     /// returns is freed after the lock is released.
-    fn with<R>(&self, net: &Net, f: impl FnOnce(&mut Inner) -> (R, Option<DestTable>)) -> R {
-        let resets = net.blackhole_resets();
+    fn with<R>(&self, f: impl FnOnce(&mut Inner) -> (R, Option<DestTable>)) -> R {
+        let resets = self.owner.get().blackhole_resets();
         let (r, old, stale) = {
             let mut inner = self.inner.lock();
             let stale = if inner.resets != resets {
@@ -161,15 +228,9 @@ impl NetBlackhole {
         r
     }
 
-    /// The configured table size.
-    pub(crate) fn table_size(&self) -> i32 {
-        self.size.load(Relaxed)
-    }
-
-    /// Destinations on record in `net`, and the entries allocated for
-    /// them.
-    pub(crate) fn usage(&self, net: &Net) -> (usize, usize) {
-        self.with(net, |inner| {
+    /// Destinations on record, and the entries allocated for them.
+    fn usage(&self) -> (usize, usize) {
+        self.with(|inner| {
             let usage = inner
                 .table
                 .as_ref()
@@ -182,20 +243,20 @@ impl NetBlackhole {
     /// A smaller table keeps the most recently used ones; a bigger one is
     /// reached as blackholes need it.  Namespaces owned by another user
     /// namespace cannot go past the default.
-    pub(crate) fn resize(&self, net: &Net, size: i32) -> Result {
+    fn resize(&self, size: i32) -> Result {
         if !(TABLE_MIN..=TABLE_MAX).contains(&size) {
             return Err(EINVAL);
         }
-        if size > TABLE_DEFAULT && !net.owned_by_init_user_ns() {
+        if size > TABLE_DEFAULT && !self.owner.get().owned_by_init_user_ns() {
             return Err(EPERM);
         }
         self.size.store(size, Relaxed);
         let size = size as usize;
-        if self.usage(net).1 <= size {
+        if self.usage().1 <= size {
             return Ok(());
         }
         let smaller = new_table(size, &self.memcg, GFP_KERNEL)?;
-        self.with(net, |inner| match inner.table.as_mut() {
+        self.with(|inner| match inner.table.as_mut() {
             Some(t) if t.capacity() > size => {
                 let mut smaller = smaller;
                 smaller.take_all(t);
@@ -231,98 +292,95 @@ fn base(net: &Net) -> u64 {
     time::secs_to_jiffies(net.blackhole_timeout())
 }
 
-/// May a new connection to `dest` try MPTCP?  Destinations the kernel
-/// could not give us (`None`) follow the namespace-wide state.
-pub(crate) fn allow(net: &Net, dest: Option<Key>) -> bool {
-    let bh = &net.state().blackhole;
-    if bh.armed.load(Acquire) == 0 {
-        return true;
-    }
-    bh.locked_allows.fetch_add(1, Relaxed);
-    let (now, base, mode) = (time::jiffies(), base(net), bh.mode());
-    let verdict = bh.with(net, |inner| {
-        let table = inner.table.as_mut();
-        (inner.policy.allow(mode, table, dest, now, base), None)
-    });
-    match verdict {
-        (Verdict::Try, _) => true,
-        (Verdict::Expired, _) => {
-            mib::inc(net, Counter::BackoffExpired);
-            true
-        }
-        (Verdict::Disabled, Scope::Destination) => {
-            mib::inc(net, Counter::ActiveDisabledDest);
-            false
-        }
-        (Verdict::Disabled, Scope::Netns) => {
-            mib::inc(net, Counter::ActiveDisabledNetns);
-            false
-        }
-    }
-}
+/// The module's active-MPTCP policy: [`NetBlackhole`] of each namespace.
+pub(crate) struct Blackhole;
 
-/// A blackhole towards `dest` was detected.
-pub(crate) fn blackhole(net: &Net, dest: Option<Key>) {
-    let bh = &net.state().blackhole;
-    let (now, base, mode) = (time::jiffies(), base(net), bh.mode());
-    let per_dest = dest.is_some() && mode != Mode::Netns;
-    let recorded = bh.with(net, |inner| {
-        let old = if per_dest { bh.grow(inner) } else { None };
-        let table = inner.table.as_mut();
-        let recorded = inner.policy.blackhole(mode, table, dest, now, base);
-        bh.armed.store(1, Release);
-        (recorded, old)
-    });
-    match recorded.scope {
-        Scope::Netns => mib::inc(net, Counter::BlackholeNetns),
-        Scope::Destination => mib::inc(net, Counter::BlackholeDest),
-    }
-    if recorded.evicted {
-        mib::inc(net, Counter::BlackholeEvicted);
-    }
-    if recorded.escalated {
-        mib::inc(net, Counter::BlackholeEscalated);
-    }
-}
-
-/// An MPTCP connection to `dest` was established; `loopback` when it went
-/// through a loopback device, which proves nothing about other paths.
-pub(crate) fn established(net: &Net, dest: Option<Key>, loopback: bool) {
-    let bh = &net.state().blackhole;
-    if bh.armed.load(Acquire) == 0 {
-        return;
-    }
-    let mode = bh.mode();
-    let reset = bh.with(net, |inner| {
-        let table = inner.table.as_mut();
-        (inner.policy.established(mode, table, dest, loopback), None)
-    });
-    if reset {
-        mib::inc(net, Counter::BackoffReset);
-    }
-}
-
-/// A connection fell back to TCP (`done`), or could not and its subflow
-/// is reset; `reason` is the `MPTcpExt` counter of the cause.
-pub(crate) fn fallback(net: &Net, reason: u32, done: bool) {
-    use kernel::bindings;
-    let counter = match reason {
-        // Not a fallback: MPTCP was not tried, ActiveDisabled* counted it.
-        bindings::linux_mptcp_mib_field_MPTCP_MIB_MPCAPABLEACTIVEDISABLED => return,
-        _ if !done => Counter::FallbackRefused,
-        bindings::linux_mptcp_mib_field_MPTCP_MIB_MPCAPABLEACTIVEDROP
-        | bindings::linux_mptcp_mib_field_MPTCP_MIB_MPCAPABLEACTIVEFALLBACK => {
-            Counter::FallbackNoMpc
+impl ActivePolicy for Blackhole {
+    /// May a new connection to `dest` try MPTCP?  Destinations the kernel
+    /// could not give us (`None`) follow the namespace-wide state.
+    fn allow(net: &Net, dest: Option<Key>) -> bool {
+        let bh = NetBlackhole::of(net);
+        if bh.armed.load(Acquire) == 0 {
+            return true;
         }
-        bindings::linux_mptcp_mib_field_MPTCP_MIB_MPCAPABLEDATAFALLBACK => {
-            Counter::FallbackOptionsDropped
+        bh.locked_allows.fetch_add(1, Relaxed);
+        let (now, base, mode) = (time::jiffies(), base(net), bh.mode());
+        let verdict = bh.with(|inner| {
+            let table = inner.table.as_mut();
+            (inner.policy.allow(mode, table, dest, now, base), None)
+        });
+        match verdict {
+            (Verdict::Try, _) => true,
+            (Verdict::Expired, _) => {
+                mib::inc(net, Counter::BackoffExpired);
+                true
+            }
+            (Verdict::Disabled, Scope::Destination) => {
+                mib::inc(net, Counter::ActiveDisabledDest);
+                false
+            }
+            (Verdict::Disabled, Scope::Netns) => {
+                mib::inc(net, Counter::ActiveDisabledNetns);
+                false
+            }
         }
-        bindings::linux_mptcp_mib_field_MPTCP_MIB_DSSFALLBACK
-        | bindings::linux_mptcp_mib_field_MPTCP_MIB_DSSCORRUPTIONFALLBACK
-        | bindings::linux_mptcp_mib_field_MPTCP_MIB_INFINITEMAPTX => Counter::FallbackDss,
-        _ => Counter::FallbackOther,
-    };
-    mib::inc(net, counter);
+    }
+
+    /// A blackhole towards `dest` was detected.
+    fn blackhole(net: &Net, dest: Option<Key>) {
+        let bh = NetBlackhole::of(net);
+        let (now, base, mode) = (time::jiffies(), base(net), bh.mode());
+        let per_dest = dest.is_some() && mode != Mode::Netns;
+        let recorded = bh.with(|inner| {
+            let old = if per_dest { bh.grow(inner) } else { None };
+            let table = inner.table.as_mut();
+            let recorded = inner.policy.blackhole(mode, table, dest, now, base);
+            bh.armed.store(1, Release);
+            (recorded, old)
+        });
+        match recorded.scope {
+            Scope::Netns => mib::inc(net, Counter::BlackholeNetns),
+            Scope::Destination => mib::inc(net, Counter::BlackholeDest),
+        }
+        if recorded.evicted {
+            mib::inc(net, Counter::BlackholeEvicted);
+        }
+        if recorded.escalated {
+            mib::inc(net, Counter::BlackholeEscalated);
+        }
+    }
+
+    /// An MPTCP connection to `dest` was established; `loopback` when it went
+    /// through a loopback device, which proves nothing about other paths.
+    fn established(net: &Net, dest: Option<Key>, loopback: bool) {
+        let bh = NetBlackhole::of(net);
+        if bh.armed.load(Acquire) == 0 {
+            return;
+        }
+        let mode = bh.mode();
+        let reset = bh.with(|inner| {
+            let table = inner.table.as_mut();
+            (inner.policy.established(mode, table, dest, loopback), None)
+        });
+        if reset {
+            mib::inc(net, Counter::BackoffReset);
+        }
+    }
+
+    /// A connection fell back to TCP (`done`), or could not and its subflow
+    /// is reset.
+    fn fallback(net: &Net, reason: Fallback, done: bool) {
+        let counter = match reason {
+            // Not a fallback: MPTCP was not tried, ActiveDisabled* counted it.
+            Fallback::NotTried => return,
+            _ if !done => Counter::FallbackRefused,
+            Fallback::NoMpc => Counter::FallbackNoMpc,
+            Fallback::OptionsDropped => Counter::FallbackOptionsDropped,
+            Fallback::Dss => Counter::FallbackDss,
+            Fallback::Other => Counter::FallbackOther,
+        };
+        mib::inc(net, counter);
+    }
 }
 
 /// Records `count` synthetic blackholes towards consecutive IPv4
@@ -336,6 +394,6 @@ pub(crate) fn inject(net: &Net, first: [u8; 4], count: u32) {
     }
     let start = u32::from_be_bytes(first);
     for i in 0..count {
-        blackhole(net, Some(Key::v4(start.wrapping_add(i).to_be_bytes())));
+        Blackhole::blackhole(net, Some(Key::v4(start.wrapping_add(i).to_be_bytes())));
     }
 }

@@ -19,7 +19,8 @@ use kernel::prelude::*;
 mod blackhole;
 mod ffi;
 pub mod logic;
-mod netstate;
+#[cfg(CONFIG_MPTCP_RS_TEST_HOOKS)]
+mod test_hooks;
 mod tunable;
 
 #[path = "../sched/mod.rs"]
@@ -43,9 +44,30 @@ module! {
 }
 
 use ffi::{
+    net::Registration as PernetRegistration,
     pm::Registration as PmRegistration,
     sched::Registration, //
 };
+use pm::tunables::PmTunable;
+use sched::tunables::SchedTunable;
+
+// The initial values of the tunables (see `tunable`).
+ffi::params::module_params! {
+    RR_SEGMENTS: "rr_segments" => sched::tunables::RR_SEGMENTS: SchedTunable,
+        "rs_rr: initial net.mptcp.rs.rr_segments, MSS-sized segments per round-robin turn (1-64)",
+    BLEST_LAMBDA_MIN: "blest_lambda_min" => sched::tunables::BLEST_LAMBDA_MIN: SchedTunable,
+        "rs_blest: initial net.mptcp.rs.blest_lambda_min, lower bound and start of BLEST's lambda, per mille (at most blest_lambda_max)",
+    BLEST_LAMBDA_MAX: "blest_lambda_max" => sched::tunables::BLEST_LAMBDA_MAX: SchedTunable,
+        "rs_blest: initial net.mptcp.rs.blest_lambda_max, upper bound of BLEST's lambda, per mille (at least blest_lambda_min)",
+    ECF_BETA: "ecf_beta" => sched::tunables::ECF_BETA: SchedTunable,
+        "rs_ecf: initial net.mptcp.rs.ecf_beta, ECF's hysteresis beta, per mille",
+    BACKUP_STALE_MS: "backup_stale_ms" => sched::tunables::BACKUP_STALE_MS: SchedTunable,
+        "rs_backup: initial net.mptcp.rs.backup_stale_ms, least time in ms a subflow with data outstanding goes without an ACK before it counts as failed (srtt + 4 mdev when longer)",
+    PM_RETRY_MS: "pm_retry_ms" => pm::tunables::PM_RETRY_MS: PmTunable,
+        "rs_kernel and rs_ndiffports: initial net.mptcp.rs.pm_retry_ms, delay before re-creating a failed subflow, doubled each time, in ms",
+    PM_RETRY_MAX: "pm_retry_max" => pm::tunables::PM_RETRY_MAX: PmTunable,
+        "rs_kernel and rs_ndiffports: initial net.mptcp.rs.pm_retry_max, attempts to re-create a failed subflow (0: none)",
+}
 
 // Fields drop in declaration order: what calls into the module goes first,
 // the per-namespace state and the counters last.
@@ -70,21 +92,35 @@ struct MptcpRs {
     #[pin]
     rs_ndiffports: PmRegistration<pm::ndiffports::RsNdiffports>,
     #[pin]
-    active: ffi::active::Registration,
+    active: ffi::active::Registration<blackhole::Blackhole>,
+    #[cfg(CONFIG_MPTCP_RS_TEST_HOOKS)]
+    _hooks: test_hooks::Files,
     _debugfs: mib::Files,
     #[pin]
-    pernet: ffi::net::Registration,
+    blackhole: PernetRegistration<blackhole::NetBlackhole>,
+    #[pin]
+    sched_tunables: PernetRegistration<sched::tunables::SchedTunables>,
+    #[pin]
+    pm_tunables: PernetRegistration<pm::tunables::PmNet>,
+    #[pin]
+    archive: PernetRegistration<mib::Archive>,
     _counters: ffi::mib::Registration,
 }
 
 impl kernel::InPlaceModule for MptcpRs {
     fn init(module: &'static ThisModule) -> impl PinInit<Self, Error> {
+        let dir = kernel::debugfs::Dir::new(c"mptcp_rs");
         // Initialised in this order, the reverse of the drop order.
         try_pin_init!(Self {
             _counters: ffi::mib::Registration::new()?,
-            pernet <- ffi::net::Registration::new(),
-            _debugfs: mib::Files::new()?,
-            active <- ffi::active::Registration::new(),
+            archive <- PernetRegistration::new(module),
+            pm_tunables <- PernetRegistration::new(module),
+            sched_tunables <- PernetRegistration::new(module),
+            blackhole <- PernetRegistration::new(module),
+            _debugfs: mib::Files::new(&dir)?,
+            #[cfg(CONFIG_MPTCP_RS_TEST_HOOKS)]
+            _hooks: test_hooks::Files::new(&dir)?,
+            active <- ffi::active::Registration::new(module),
             rs_default <- Registration::new(module),
             rs_minrtt <- Registration::new(module),
             rs_rr <- Registration::new(module),

@@ -3,18 +3,21 @@
 //! Run-time tunables of the schedulers and path managers.
 //!
 //! Each tunable is a per-namespace sysctl, `net.mptcp.rs.<name>` (see
-//! [`crate::ffi::sysctl`]), and a module parameter that sets, at load time
+//! [`entry`]), and a module parameter that sets, at load time
 //! only (`insmod mptcp_rs.ko rr_segments=4`), the value every namespace
 //! starts with.  A refused value leaves the old one in place and fails the
 //! write with `EINVAL`, with the reason in the kernel log.
 
 #![forbid(unsafe_code)]
 
-use crate::logic::tunable::{
-    check,
-    format_u32,
-    parse_u32,
-    Refused, //
+use crate::{
+    ffi::params::Param,
+    logic::tunable::{
+        check,
+        format_u32,
+        parse_u32,
+        Refused, //
+    },
 };
 use kernel::{
     prelude::*,
@@ -23,6 +26,45 @@ use kernel::{
         Relaxed, //
     },
 };
+
+/// Where the module's sysctls are, in each namespace.
+pub(crate) const SYSCTL_PATH: &CStr = c"net/mptcp/rs";
+
+/// The sysctl of the tunable `$tunable`, named after `$field`, its value
+/// in the group (in the group `$group` of the state, in the second form).
+/// It takes any non-negative number to the tunable's own checks, which
+/// log a refusal.
+macro_rules! entry {
+    ($tunable:ident, $field:ident) => {
+        $crate::ffi::sysctl::Entry::new(
+            ::kernel::c_str!(stringify!($field)),
+            0,
+            i32::MAX,
+            |group| $crate::tunable::int(&group.$field),
+            |group, v| {
+                $tunable.store(
+                    ::kernel::c_str!(stringify!($field)),
+                    group,
+                    &group.$field,
+                    v,
+                )
+            },
+        )
+    };
+    ($tunable:ident, $group:ident . $field:ident) => {
+        $crate::ffi::sysctl::Entry::new(
+            ::kernel::c_str!(stringify!($field)),
+            0,
+            i32::MAX,
+            |s| $crate::tunable::int(&s.$group.$field),
+            |s, v| {
+                let slot = &s.$group.$field;
+                $tunable.store(::kernel::c_str!(stringify!($field)), &s.$group, slot, v)
+            },
+        )
+    };
+}
+pub(crate) use entry;
 
 /// A namespace's values of a group of tunables (`C` of [`Tunable`]).
 pub(crate) trait Values: Sized + 'static {
@@ -96,28 +138,34 @@ impl<C: Values> Tunable<C> {
         })
     }
 
-    /// Sets the initial value from the module parameter `name`, at load
-    /// time.
-    pub(crate) fn set_initial(&self, name: &CStr, text: &[u8]) -> Result {
+    /// Stores `value` in `slot`, a namespace's value of this tunable in
+    /// `values`, if it is accepted.  Writers of one namespace's sysctls
+    /// are not serialised: two racing writes of tied tunables may both
+    /// pass, so readers must tolerate a broken tie (BLEST clamps).
+    pub(crate) fn store(&self, name: &CStr, values: &C, slot: &Atomic<u32>, value: i32) -> Result {
+        let value = u32::try_from(value).ok();
+        let value = self.check(name, values, value, slot.load(Relaxed))?;
+        slot.store(value, Relaxed);
+        Ok(())
+    }
+}
+
+/// The module parameter: the initial value.
+impl<C: Values> Param for Tunable<C> {
+    fn set(&self, name: &CStr, text: &[u8]) -> Result {
         let value = self.check(name, &C::initial(), parse_u32(text), self.initial())?;
         self.initial.store(value, Relaxed);
         Ok(())
     }
 
-    /// Writes the initial value as sysfs shows it; returns the length.
-    pub(crate) fn show_initial(&self, out: &mut [u8]) -> usize {
+    fn show(&self, out: &mut [u8]) -> usize {
         format_u32(self.initial(), out)
     }
+}
 
-    /// Stores `value` in `slot`, a namespace's value of this tunable in
-    /// `values`, if it is accepted.  Writers of one namespace's sysctls
-    /// are not serialised: two racing writes of tied tunables may both
-    /// pass, so readers must tolerate a broken tie (BLEST clamps).
-    pub(crate) fn store(&self, name: &CStr, values: &C, slot: &Atomic<u32>, value: u32) -> Result {
-        let value = self.check(name, values, Some(value), slot.load(Relaxed))?;
-        slot.store(value, Relaxed);
-        Ok(())
-    }
+/// A namespace's value of one tunable, as its sysctl shows it.
+pub(crate) fn int(slot: &Atomic<u32>) -> i32 {
+    i32::try_from(value(slot)).unwrap_or(i32::MAX)
 }
 
 /// A namespace's value of one tunable.

@@ -6,11 +6,66 @@
 //! C header: [`include/net/mptcp.h`](srctree/include/net/mptcp.h).
 
 use super::net::Net;
-use crate::{
-    blackhole,
-    logic::blackhole::Key, //
+use crate::logic::blackhole::Key;
+use core::marker::PhantomData;
+use kernel::{
+    bindings,
+    prelude::*, //
 };
-use kernel::{bindings, error::to_result, prelude::*, types::Opaque};
+
+/// Why a connection fell back to TCP, from the `MPTcpExt` counter the
+/// core gives as the reason.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Fallback {
+    /// MPTCP was not tried: the policy said no (`MPCapableActiveDisabled`).
+    NotTried,
+    /// The MP_CAPABLE SYN went unanswered or the peer answered without it
+    /// (`MPCapableSYNTXDrop`, `MPCapableFallbackACK`).
+    NoMpc,
+    /// The first data came without MPTCP options (`MPCapableDataFallback`).
+    OptionsDropped,
+    /// A DSS mapping went missing or wrong (`DSSFallback`,
+    /// `DSSCorruptionFallback`, `InfiniteMapTx`).
+    Dss,
+    /// Any other cause.
+    Other,
+}
+
+impl Fallback {
+    fn of_mib(field: c_int) -> Self {
+        match u32::try_from(field).unwrap_or(u32::MAX) {
+            bindings::linux_mptcp_mib_field_MPTCP_MIB_MPCAPABLEACTIVEDISABLED => Self::NotTried,
+            bindings::linux_mptcp_mib_field_MPTCP_MIB_MPCAPABLEACTIVEDROP
+            | bindings::linux_mptcp_mib_field_MPTCP_MIB_MPCAPABLEACTIVEFALLBACK => Self::NoMpc,
+            bindings::linux_mptcp_mib_field_MPTCP_MIB_MPCAPABLEDATAFALLBACK => Self::OptionsDropped,
+            bindings::linux_mptcp_mib_field_MPTCP_MIB_DSSFALLBACK
+            | bindings::linux_mptcp_mib_field_MPTCP_MIB_DSSCORRUPTIONFALLBACK
+            | bindings::linux_mptcp_mib_field_MPTCP_MIB_INFINITEMAPTX => Self::Dss,
+            _ => Self::Other,
+        }
+    }
+}
+
+/// What decides whether a connection tries MPTCP, and hears how the
+/// attempts went.  `dest` is `None` for an address that is neither IPv4
+/// nor IPv6.  The core makes no call while `net.mptcp.blackhole_timeout`
+/// is 0, and every call under `rcu_read_lock()`, some in softirq.
+pub(crate) trait Policy {
+    /// Whether a new connection to `dest` tries MPTCP.
+    fn allow(net: &Net, dest: Option<Key>) -> bool;
+
+    /// A blackhole towards `dest` was detected: MP_CAPABLE SYNs dropped,
+    /// plain TCP SYNs answered.
+    fn blackhole(net: &Net, dest: Option<Key>);
+
+    /// An MPTCP connection to `dest` was established; `loopback` when it
+    /// went through a loopback device.
+    fn established(net: &Net, dest: Option<Key>, loopback: bool);
+
+    /// A connection fell back to TCP (`done`), or could not and its
+    /// subflow is reset.
+    fn fallback(net: &Net, reason: Fallback, done: bool);
+}
 
 /// The destination a `connect()` address names, if it is IPv4 or IPv6 and
 /// long enough.
@@ -61,94 +116,83 @@ unsafe fn dest_of_sock(sk: *const bindings::sock) -> Option<Key> {
     }
 }
 
-/// # Safety
-///
-/// Called by the MPTCP core, under `rcu_read_lock()`, with a live
-/// namespace and the `connect()` address.
-unsafe extern "C" fn allow(
-    net: *mut bindings::net,
-    daddr: *const bindings::sockaddr,
-    addr_len: c_int,
-) -> bool {
-    // SAFETY: the connecting socket holds the namespace alive.
-    let net = unsafe { Net::from_raw(net) };
-    // SAFETY: `daddr` has `addr_len` bytes.
-    blackhole::allow(net, unsafe { dest_of_sockaddr(daddr, addr_len) })
-}
+/// The `extern "C"` side of a [`Policy`].
+pub(crate) struct Adapter<T: Policy>(PhantomData<T>);
 
-/// # Safety
-///
-/// Called by the MPTCP core, in softirq context under `rcu_read_lock()`,
-/// with a valid subflow socket.
-unsafe extern "C" fn on_blackhole(ssk: *const bindings::sock) {
-    // SAFETY: the socket is valid for the call.
-    let (net, dest) = unsafe { (Net::of_sock(ssk), dest_of_sock(ssk)) };
-    blackhole::blackhole(net, dest);
-}
+impl<T: Policy> Adapter<T> {
+    /// # Safety
+    ///
+    /// Called by the MPTCP core, under `rcu_read_lock()`, with a live
+    /// namespace and the `connect()` address.
+    unsafe extern "C" fn allow(
+        net: *mut bindings::net,
+        daddr: *const bindings::sockaddr,
+        addr_len: c_int,
+    ) -> bool {
+        // SAFETY: the connecting socket holds the namespace alive.
+        let net = unsafe { Net::from_raw(net) };
+        // SAFETY: `daddr` has `addr_len` bytes.
+        T::allow(net, unsafe { dest_of_sockaddr(daddr, addr_len) })
+    }
 
-/// # Safety
-///
-/// As for [`on_blackhole`].
-unsafe extern "C" fn on_established(ssk: *const bindings::sock, loopback: bool) {
-    // SAFETY: the socket is valid for the call.
-    let (net, dest) = unsafe { (Net::of_sock(ssk), dest_of_sock(ssk)) };
-    blackhole::established(net, dest, loopback);
-}
+    /// # Safety
+    ///
+    /// Called by the MPTCP core, in softirq context under
+    /// `rcu_read_lock()`, with a valid subflow socket.
+    unsafe extern "C" fn blackhole(ssk: *const bindings::sock) {
+        // SAFETY: the socket is valid for the call.
+        let (net, dest) = unsafe { (Net::of_sock(ssk), dest_of_sock(ssk)) };
+        T::blackhole(net, dest);
+    }
 
-/// # Safety
-///
-/// Called by the MPTCP core, under `rcu_read_lock()`, with a valid MPTCP
-/// socket.
-unsafe extern "C" fn on_fallback(sk: *const bindings::sock, reason: c_int, done: bool) {
-    // SAFETY: the socket is valid for the call.
-    let net = unsafe { Net::of_sock(sk) };
-    blackhole::fallback(net, u32::try_from(reason).unwrap_or(u32::MAX), done);
-}
+    /// # Safety
+    ///
+    /// As for [`Self::blackhole`].
+    unsafe extern "C" fn established(ssk: *const bindings::sock, loopback: bool) {
+        // SAFETY: the socket is valid for the call.
+        let (net, dest) = unsafe { (Net::of_sock(ssk), dest_of_sock(ssk)) };
+        T::established(net, dest, loopback);
+    }
 
-/// Our callbacks, registered with the MPTCP core.
-///
-/// # Invariants
-///
-/// `ops` is registered from construction until drop and does not move.
-#[pin_data(PinnedDrop)]
-pub(crate) struct Registration {
-    #[pin]
-    ops: Opaque<bindings::mptcp_active_ops>,
-}
-
-// SAFETY: only the MPTCP core reads `ops`, under RCU; unregistering works
-// from any thread.
-unsafe impl Send for Registration {}
-
-// SAFETY: no `&self` method touches `ops`.
-unsafe impl Sync for Registration {}
-
-impl Registration {
-    /// Takes over the active-MPTCP decisions.  Fails with `EBUSY` when
-    /// another module has them.
-    pub(crate) fn new() -> impl PinInit<Self, Error> {
-        try_pin_init!(Self {
-            ops <- Opaque::try_ffi_init(|slot: *mut bindings::mptcp_active_ops| {
-                let ops = bindings::mptcp_active_ops {
-                    allow: Some(allow),
-                    blackhole: Some(on_blackhole),
-                    established: Some(on_established),
-                    fallback: Some(on_fallback),
-                };
-                // SAFETY: the initializer may write to `slot`.
-                unsafe { slot.write(ops) };
-                // SAFETY: complete ops, pinned until `drop`.
-                // INVARIANT: registered on success.
-                to_result(unsafe { bindings::mptcp_active_ops_register(slot) })
-            }),
-        })
+    /// # Safety
+    ///
+    /// Called by the MPTCP core, under `rcu_read_lock()`, with a valid
+    /// MPTCP socket.
+    unsafe extern "C" fn fallback(sk: *const bindings::sock, reason: c_int, done: bool) {
+        // SAFETY: the socket is valid for the call.
+        let net = unsafe { Net::of_sock(sk) };
+        T::fallback(net, Fallback::of_mib(reason), done);
     }
 }
 
-#[pinned_drop]
-impl PinnedDrop for Registration {
-    fn drop(self: Pin<&mut Self>) {
-        // SAFETY: registered (type invariant); waits for running callbacks.
-        unsafe { bindings::mptcp_active_ops_unregister(self.ops.get()) };
+/// The active-MPTCP decisions, taken over from the core while it exists.
+/// Fails with `EBUSY` when another module has them.
+pub(crate) type Registration<T> = super::ops::Registration<Adapter<T>>;
+
+// SAFETY: `mptcp_active_ops_register()` and `mptcp_active_ops_unregister()`
+// are the core's pair for this table: the core calls through it, under
+// RCU, from registration until the latter unlinks it and waits for the
+// callbacks in progress (a grace period).
+unsafe impl<T: Policy> super::ops::Ops for Adapter<T> {
+    type Table = bindings::mptcp_active_ops;
+
+    fn table(_module: &'static ThisModule) -> Self::Table {
+        bindings::mptcp_active_ops {
+            allow: Some(Self::allow),
+            blackhole: Some(Self::blackhole),
+            established: Some(Self::established),
+            fallback: Some(Self::fallback),
+        }
+    }
+
+    unsafe fn register(table: *mut Self::Table) -> c_int {
+        // SAFETY: `table` is complete and stays put until unregistered
+        // (the caller's promise).
+        unsafe { bindings::mptcp_active_ops_register(table) }
+    }
+
+    unsafe fn unregister(table: *mut Self::Table) {
+        // SAFETY: `table` is registered (the caller's promise).
+        unsafe { bindings::mptcp_active_ops_unregister(table) }
     }
 }

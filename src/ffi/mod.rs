@@ -3,9 +3,12 @@
 //! The unsafe boundary between the MPTCP core and the module.
 //!
 //! Everything that dereferences a kernel pointer lives here: the wrappers
-//! for the msk and its subflows, the `extern "C"` callbacks the core calls,
-//! and the registrations that hand our ops tables to the core.  The rest of
-//! the module is safe Rust on top of these types.
+//! for the msk and its subflows, the traits the rest of the module
+//! implements (schedulers, path managers, the active-MPTCP policy,
+//! per-namespace state, module parameters) with the `extern "C"` callbacks
+//! that call them, and the registrations that hand the tables to the
+//! kernel.  It uses nothing of the module but the decision code in
+//! [`crate::logic`]; the rest of the module is safe Rust on top of it.
 
 pub(crate) mod active;
 pub(crate) mod lock;
@@ -14,7 +17,7 @@ pub(crate) mod mib;
 pub(crate) mod msk;
 pub(crate) mod net;
 mod ops;
-mod params;
+pub(crate) mod params;
 pub(crate) mod pm;
 pub(crate) mod pm_conn;
 pub(crate) mod sched;

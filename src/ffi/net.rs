@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Network namespaces and the module's state in each of them.
+//! Network namespaces and a module's state in each of them.
 //!
 //! C headers: [`include/net/net_namespace.h`](srctree/include/net/net_namespace.h),
 //! [`include/net/netns/generic.h`](srctree/include/net/netns/generic.h).
 
-use super::sysctl;
-use crate::netstate::NetState;
-use core::cell::UnsafeCell;
+use super::sysctl::{
+    Entry,
+    Table, //
+};
+use core::{
+    cell::UnsafeCell,
+    marker::PhantomData, //
+};
 use kernel::{
     bindings,
-    error::to_result,
     prelude::*,
     sync::atomic::{
         Atomic,
@@ -58,17 +62,50 @@ impl Owner {
     }
 }
 
-/// The id the kernel gives our per-namespace state (`pernet_operations.id`).
-struct NetId(UnsafeCell<c_uint>);
+/// What a module keeps in each network namespace, with the sysctls that
+/// show it.
+pub(crate) trait PerNet: Send + Sync + Sized + 'static {
+    /// The directory of [`Self::SYSCTLS`] in each namespace, e.g.
+    /// `net/mptcp/rs`; several states may share one.
+    const SYSCTL_PATH: &'static CStr;
+
+    /// The namespace's sysctls, backed by its state; none if empty.
+    const SYSCTLS: &'static [Entry<Self>];
+
+    /// Where the kernel's id for this state is kept: a static of the
+    /// implementer's own.
+    fn id() -> &'static NetId<Self>;
+
+    /// The state of a new namespace (and of every existing one at
+    /// registration).
+    fn new(net: &Net) -> impl PinInit<Self, Error>;
+}
+
+/// The id the kernel gives a per-namespace state (`pernet_operations.id`).
+pub(crate) struct NetId<T>(UnsafeCell<c_uint>, PhantomData<T>);
 
 // SAFETY: the kernel writes the id once, in `register_pernet_subsys()`,
-// before any namespace gets our state; afterwards it is only read.
-unsafe impl Sync for NetId {}
+// before any namespace gets the state; afterwards it is only read.
+unsafe impl<T> Sync for NetId<T> {}
 
-static NET_ID: NetId = NetId(UnsafeCell::new(0));
+impl<T> NetId<T> {
+    /// Not registered yet.
+    pub(crate) const fn new() -> Self {
+        Self(UnsafeCell::new(0), PhantomData)
+    }
 
-// `net_generic()` memory comes from kzalloc(), aligned for any of these.
-const _: () = assert!(align_of::<NetState>() <= align_of::<u64>());
+    fn get(&self) -> c_uint {
+        // SAFETY: see `Sync`: a plain read once written.
+        unsafe { Atomic::from_ptr(self.0.get()) }.load(Relaxed)
+    }
+}
+
+/// What a namespace's `net_generic` slot holds for `T`.  The sysctls go
+/// first: they are unregistered before the state they show is dropped.
+struct Slot<T> {
+    sysctls: Option<Table>,
+    state: T,
+}
 
 impl Net {
     /// # Safety
@@ -125,107 +162,115 @@ impl Net {
         f(unsafe { Self::from_raw(net) })
     }
 
-    /// The module's state for this namespace.
-    pub(crate) fn state(&self) -> &NetState {
-        // SAFETY: the id was set at registration, before any namespace got
-        // state; it is only read afterwards.
-        let id = unsafe { Atomic::from_ptr(NET_ID.0.get()) }.load(Relaxed);
-        // SAFETY: the pernet registration is alive while any of our code
-        // runs (it is the first thing registered and the last one gone),
-        // so every live namespace has an initialised `NetState` there.
-        unsafe { &*bindings::net_generic(self.as_raw(), id).cast::<NetState>() }
+    /// The namespace's `subflows` limit (`ip mptcp limits`): the most
+    /// subflows besides the initial one.
+    pub(crate) fn limit_extra_subflows(&self) -> u8 {
+        // SAFETY: the namespace is alive.
+        unsafe { bindings::mptcp_pm_net_limit_extra_subflows(self.as_raw()) }
+    }
+
+    /// The per-namespace state `T` of this namespace.
+    pub(crate) fn data<T: PerNet>(&self) -> &T {
+        let id = T::id().get();
+        // SAFETY: the registration of `T` set the id, and is alive while
+        // any code that holds a `&Net` runs (the module registers it
+        // before, and unregisters it after, every table the core calls
+        // through), so every live namespace has an initialised `Slot<T>`
+        // there.
+        unsafe { &(*bindings::net_generic(self.as_raw(), id).cast::<Slot<T>>()).state }
     }
 }
 
-/// `pernet_operations.init`: builds the state of a new namespace (and of
-/// every existing one at registration).
-///
-/// # Safety
-///
-/// Called by the namespace code with a namespace being set up, whose
-/// `net_generic` slot for our id is `size_of::<NetState>()` zeroed bytes.
-unsafe extern "C" fn init(net: *mut bindings::net) -> c_int {
-    // SAFETY: the namespace is being set up and outlives its state.
-    let net_ref = unsafe { Net::from_raw(net) };
-    // SAFETY: see above; the id is set.
-    let id = unsafe { Atomic::from_ptr(NET_ID.0.get()) }.load(Relaxed);
-    // SAFETY: the slot is ours, sized and aligned for a `NetState`.
-    let slot = unsafe { bindings::net_generic(net, id) }.cast::<NetState>();
-    // SAFETY: `slot` is valid for writes and stays pinned until `exit`.
-    if let Err(e) = unsafe { NetState::new(net_ref).__init(slot) } {
-        return e.to_errno();
+/// The pernet operations that give every namespace a `T`.
+pub(crate) struct Pernet<T: PerNet>(PhantomData<T>);
+
+impl<T: PerNet> Pernet<T> {
+    /// `pernet_operations.init`: builds the state of a new namespace (and
+    /// of every existing one at registration), then its sysctls.
+    ///
+    /// # Safety
+    ///
+    /// Called by the namespace code with a namespace being set up, whose
+    /// `net_generic` slot for our id is `size_of::<Slot<T>>()` zeroed
+    /// bytes.
+    unsafe extern "C" fn init(net: *mut bindings::net) -> c_int {
+        // SAFETY: the namespace is being set up and outlives its state.
+        let net_ref = unsafe { Net::from_raw(net) };
+        // SAFETY: the slot is ours, sized and aligned for a `Slot<T>`.
+        let slot = unsafe { bindings::net_generic(net, T::id().get()) }.cast::<Slot<T>>();
+        // SAFETY: `slot` is valid for writes and stays pinned until `exit`.
+        let state = unsafe { &raw mut (*slot).state };
+        // SAFETY: as above.
+        if let Err(e) = unsafe { T::new(net_ref).__init(state) } {
+            return e.to_errno();
+        }
+        let sysctls = if T::SYSCTLS.is_empty() {
+            Ok(None)
+        } else {
+            // SAFETY: `state` is initialised, and lives until `exit`, which
+            // drops the sysctls first; the namespace outlives both.
+            unsafe { Table::register(net, T::SYSCTL_PATH, &*state, T::SYSCTLS) }.map(Some)
+        };
+        match sysctls {
+            Ok(sysctls) => {
+                // SAFETY: `slot` is valid for writes.
+                unsafe { (&raw mut (*slot).sysctls).write(sysctls) };
+                0
+            }
+            Err(e) => {
+                // SAFETY: initialised above, and nothing refers to it yet.
+                unsafe { core::ptr::drop_in_place(state) };
+                e.to_errno()
+            }
+        }
     }
-    // SAFETY: `slot` now holds an initialised state.
-    let state = unsafe { &*slot };
-    if let Err(e) = sysctl::register(net_ref, state) {
-        // SAFETY: initialised above, and nothing refers to it yet.
+
+    /// `pernet_operations.exit`: tears the sysctls and the state down.
+    ///
+    /// # Safety
+    ///
+    /// Called by the namespace code with a namespace whose `init`
+    /// succeeded, once nothing of it runs any more.
+    unsafe extern "C" fn exit(net: *mut bindings::net) {
+        // SAFETY: `init` succeeded on this slot.
+        let slot = unsafe { bindings::net_generic(net, T::id().get()) }.cast::<Slot<T>>();
+        // SAFETY: nothing uses the state any more; it is dropped once.
         unsafe { core::ptr::drop_in_place(slot) };
-        return e.to_errno();
-    }
-    0
-}
-
-/// `pernet_operations.exit`: tears the state down.
-///
-/// # Safety
-///
-/// Called by the namespace code with a namespace whose `init` succeeded,
-/// once nothing of it runs any more.
-unsafe extern "C" fn exit(net: *mut bindings::net) {
-    // SAFETY: see above.
-    let id = unsafe { Atomic::from_ptr(NET_ID.0.get()) }.load(Relaxed);
-    // SAFETY: `init` succeeded on this slot.
-    let slot = unsafe { bindings::net_generic(net, id) }.cast::<NetState>();
-    // SAFETY: `init` succeeded, so the slot holds a state.
-    sysctl::unregister(unsafe { &*slot });
-    // SAFETY: nothing uses the state any more; it is dropped once.
-    unsafe { core::ptr::drop_in_place(slot) };
-}
-
-/// The registration of our per-namespace state.
-///
-/// # Invariants
-///
-/// `ops` is registered with `register_pernet_subsys()` from construction
-/// until drop, and does not move meanwhile.
-#[pin_data(PinnedDrop)]
-pub(crate) struct Registration {
-    #[pin]
-    ops: Opaque<bindings::pernet_operations>,
-}
-
-// SAFETY: only the kernel touches `ops` after registration, under its
-// pernet lock; unregistering works from any thread.
-unsafe impl Send for Registration {}
-
-// SAFETY: no `&self` method touches `ops`.
-unsafe impl Sync for Registration {}
-
-impl Registration {
-    /// Gives every namespace, existing and future, a [`NetState`].
-    pub(crate) fn new() -> impl PinInit<Self, Error> {
-        try_pin_init!(Self {
-            ops <- Opaque::try_ffi_init(|slot: *mut bindings::pernet_operations| {
-                let mut ops: bindings::pernet_operations = pin_init::zeroed();
-                ops.init = Some(init);
-                ops.exit = Some(exit);
-                ops.id = NET_ID.0.get();
-                ops.size = size_of::<NetState>();
-                // SAFETY: the initializer may write to `slot`.
-                unsafe { slot.write(ops) };
-                // SAFETY: `slot` holds complete ops, pinned until `drop`.
-                // INVARIANT: registered on success.
-                to_result(unsafe { bindings::register_pernet_subsys(slot) })
-            }),
-        })
     }
 }
 
-#[pinned_drop]
-impl PinnedDrop for Registration {
-    fn drop(self: Pin<&mut Self>) {
-        // SAFETY: registered (type invariant); this runs `exit` for every
-        // namespace.
-        unsafe { bindings::unregister_pernet_subsys(self.ops.get()) };
+// `net_generic()` memory comes from kzalloc(), aligned for any of these.
+const fn slot_fits<T>() -> bool {
+    align_of::<Slot<T>>() <= align_of::<u64>()
+}
+
+/// Every namespace, existing and future, has a `T` while this lives.
+pub(crate) type Registration<T> = super::ops::Registration<Pernet<T>>;
+
+// SAFETY: `register_pernet_subsys()` and `unregister_pernet_subsys()` are
+// the kernel's pair for pernet operations: the latter runs `exit` for
+// every namespace and returns once no `init` or `exit` runs.
+unsafe impl<T: PerNet> super::ops::Ops for Pernet<T> {
+    type Table = bindings::pernet_operations;
+
+    fn table(_module: &'static ThisModule) -> Self::Table {
+        const { assert!(slot_fits::<T>(), "per-namespace state too aligned") };
+        let mut ops: Self::Table = pin_init::zeroed();
+        ops.init = Some(Self::init);
+        ops.exit = Some(Self::exit);
+        ops.id = T::id().0.get();
+        ops.size = size_of::<Slot<T>>();
+        ops
+    }
+
+    unsafe fn register(table: *mut Self::Table) -> c_int {
+        // SAFETY: `table` is complete and stays put until unregistered
+        // (the caller's promise).
+        unsafe { bindings::register_pernet_subsys(table) }
+    }
+
+    unsafe fn unregister(table: *mut Self::Table) {
+        // SAFETY: `table` is registered (the caller's promise).
+        unsafe { bindings::unregister_pernet_subsys(table) }
     }
 }

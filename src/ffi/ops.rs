@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Handing an ops table to the MPTCP core: what the scheduler and the
-//! path-manager registrations share.
+//! Handing an ops table to the MPTCP core: what the scheduler, the
+//! path-manager and the active-MPTCP registrations share.
 //!
 //! C header: [`include/net/mptcp.h`](srctree/include/net/mptcp.h).
 
@@ -12,16 +12,17 @@ use kernel::{
     types::Opaque, //
 };
 
-/// A kind of ops table the MPTCP core keeps on a list while it is
-/// registered: a scheduler's or a path manager's.
+/// A kind of ops table the MPTCP core calls through while it is
+/// registered: a scheduler's, a path manager's, the active-MPTCP policy's.
 ///
 /// # Safety
 ///
 /// `register` and `unregister` are the core's pair for `Table`: once
 /// `register` has returned 0 for a table, the core reads it until
 /// `unregister` returns; `unregister` unlinks the table and waits for an
-/// RCU grace period, after which no lookup can still find it.  Every
-/// connection using the table holds a reference on `table()`'s `module`.
+/// RCU grace period, after which no lookup can still find it.  Calls
+/// through the table after that come only from connections holding a
+/// reference on `table()`'s `module`.
 pub(crate) unsafe trait Ops {
     /// The C ops structure.
     type Table;
@@ -51,7 +52,9 @@ pub(crate) unsafe trait Ops {
 /// While it exists, the sysctl that picks this kind of ops
 /// (`net.mptcp.scheduler`, `net.mptcp.path_manager`) can select it.
 /// Every connection using it holds a reference on the module, so the
-/// module cannot go away under a connection.
+/// module cannot go away under a connection; the active-MPTCP table is
+/// only called under RCU, and dropping the registration waits for those
+/// calls.
 ///
 /// # Invariants
 ///
@@ -76,7 +79,8 @@ unsafe impl<A: Ops> Sync for Registration<A> {}
 
 impl<A: Ops> Registration<A> {
     /// Registers the table.  Fails with `EEXIST` if the core already has
-    /// one of that kind under the same name.
+    /// one of that kind under the same name (`EBUSY` for the one
+    /// active-MPTCP table).
     pub(crate) fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
             ops <- Opaque::try_ffi_init(move |slot: *mut A::Table| {

@@ -17,6 +17,7 @@
 //! [`crate::logic::pm`]).
 
 use super::{
+    mib,
     msk::{
         Msk,
         Subflow, //
@@ -25,8 +26,9 @@ use super::{
     time,
     trace, //
 };
-use crate::{
-    logic::pm::{
+use crate::logic::{
+    mib::Counter,
+    pm::{
         flags,
         Addr,
         Conn,
@@ -41,10 +43,6 @@ use crate::{
         PmState,
         SubflowView,
         AF_INET, //
-    },
-    mib::{
-        self,
-        Counter, //
     },
 };
 use core::{

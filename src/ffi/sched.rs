@@ -1,11 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Registration of packet schedulers with the MPTCP core.
+//! Packet schedulers: what one implements, and its registration with the
+//! MPTCP core.
 //!
 //! C header: [`include/net/mptcp.h`](srctree/include/net/mptcp.h).
 
-use super::msk::Msk;
-use crate::sched::Scheduler;
+use super::{
+    mib,
+    msk::Msk, //
+};
+use crate::logic::{
+    mib::Counter,
+    sched::default::{
+        DefaultRetrans,
+        RetransInput, //
+    },
+};
 use core::marker::PhantomData;
 use kernel::{
     bindings,
@@ -14,6 +24,57 @@ use kernel::{
 };
 
 const NAME_MAX: usize = bindings::MPTCP_SCHED_NAME_MAX as usize;
+
+/// A packet scheduler, selectable with `net.mptcp.scheduler`.
+#[vtable]
+pub(crate) trait Scheduler {
+    /// The name users select, at most 15 bytes.
+    const NAME: &'static CStr;
+
+    /// Every subflow it marks carries all the data, instead of the next
+    /// share of it (`MPTCP_SCHED_FLAG_REDUNDANT`).
+    const REDUNDANT: bool = false;
+
+    /// What the scheduler keeps per connection, in `msk->sched_priv`;
+    /// `Default` when the connection starts.
+    type State: Default + Copy;
+
+    /// Marks the subflow(s) to send new data on with
+    /// [`super::msk::Subflow::set_scheduled`].  Fails when no subflow can send.
+    fn get_send(msk: &Msk, state: &mut Self::State) -> Result;
+
+    /// Marks the subflow(s) to retransmit on; by default as the C
+    /// `default` scheduler does ([`retrans_as_default`]).
+    fn get_retrans(msk: &Msk, _state: &mut Self::State) -> Result {
+        retrans_as_default(msk)
+    }
+}
+
+/// The retransmission decision of the kernel's default scheduler (the
+/// decision itself is in [`crate::logic::sched::default`]), for the
+/// schedulers with no policy of their own for retransmissions.
+fn retrans_as_default(msk: &Msk) -> Result {
+    let mut sched = DefaultRetrans::new();
+    for sf in msk.subflows() {
+        let active = sf.can_send();
+        sched.visit(
+            sf,
+            &RetransInput {
+                active,
+                backup: active && sf.is_backup(),
+                queues_empty: active && sf.queues_empty(),
+                stale_count: sf.stale_count(),
+            },
+        );
+    }
+    let Some(sf) = sched.finish() else {
+        mib::inc(msk.net(), Counter::SchedRetransNone);
+        return Err(EINVAL);
+    };
+    sf.set_scheduled(true);
+    mib::inc(msk.net(), Counter::SchedRetrans);
+    Ok(())
+}
 
 /// The `extern "C"` side of a [`Scheduler`].
 pub(crate) struct Adapter<T: Scheduler>(PhantomData<T>);
