@@ -67,12 +67,13 @@ def stream(seed, size):
 
 
 class Lag:
-    """Time the event loop did not run: a task that sleeps 0.5 s and
-    counts how late it wakes, when a second or more (a loaded loop is
-    always a little late: 28 s in a 204 s soak on the normal kernel, none
-    of it over 1 s).  A peer that cannot run cannot move bytes, so the
-    watchdog does not count that time against a connection."""
+    """Time the event loop did not run: a task that sleeps PERIOD seconds
+    and counts how late it wakes, when MIN seconds or more (a loaded loop
+    is always a little late, by less than that).  A peer that cannot run
+    cannot move bytes, so the watchdog does not count that time against a
+    connection."""
 
+    PERIOD = 0.5
     MIN = 1.0
 
     def __init__(self):
@@ -80,17 +81,21 @@ class Lag:
         self.longest = 0.0
         self.tick = time.monotonic()
 
+    def late(self):
+        """How late the task is, or was when it last woke."""
+        return time.monotonic() - self.tick - self.PERIOD
+
     def now(self):
         """Blocked time so far, including a block not booked yet: the
         task may not have run since the loop came back."""
-        late = time.monotonic() - self.tick - 0.5
+        late = self.late()
         return self.blocked + (late if late >= self.MIN else 0.0)
 
     async def watch(self):
         while True:
             self.tick = time.monotonic()
-            await asyncio.sleep(0.5)
-            late = time.monotonic() - self.tick - 0.5
+            await asyncio.sleep(self.PERIOD)
+            late = self.late()
             if late >= self.MIN:
                 self.blocked += late
             self.longest = max(self.longest, late)
