@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Derive the patched tree ($SRC_DIR) from the pristine one: pristine 7.3.4
-# plus kernel/patches/*.patch, applied in order.  Only the files the previous
-# and the current series touch are rewritten, so that a warm build directory
+# plus kernel/patches/*.patch, applied in order.  Only the files whose
+# patched content changes are rewritten, so that a warm build directory
 # rebuilds incrementally after a patch changes.
 set -euo pipefail
 
@@ -44,19 +44,41 @@ new_files=$(touched "${patches[@]}")
 sort -u "$SRC_DIR/.patched-files" <(printf '%s\n' "$new_files") | sed '/^$/d' >"$SRC_DIR/.patched-files.new"
 mv "$SRC_DIR/.patched-files.new" "$SRC_DIR/.patched-files"
 
+# The series is applied to pristine copies of those files in a staging
+# tree; only the files whose content changes are written to $SRC_DIR, so
+# that their timestamps, and make's view of them, move only then (a patch
+# touching include/net/sock.h would otherwise rebuild the whole kernel).
+stage=$SRC_DIR.stage
+rm -rf "$stage"
+mkdir -p "$stage"
 while read -r f; do
 	if [ -e "$PRISTINE_DIR/$f" ]; then
-		cp "$PRISTINE_DIR/$f" "$SRC_DIR/$f"
-	else
-		rm -f "$SRC_DIR/$f"
+		mkdir -p "$stage/$(dirname "$f")"
+		cp "$PRISTINE_DIR/$f" "$stage/$f"
 	fi
 done <"$SRC_DIR/.patched-files"
 
 for p in "${patches[@]}"; do
-	(cd "$SRC_DIR" && git apply --whitespace=error-all "$p") ||
+	(cd "$stage" && git apply --whitespace=error-all "$p") ||
 		die "patch $(basename "$p") does not apply to Linux $KERNEL_VERSION"
 	echo "prepare-source: applied $(basename "$p")"
 done
+
+changed=0
+while read -r f; do
+	if [ -e "$stage/$f" ]; then
+		if ! cmp -s "$stage/$f" "$SRC_DIR/$f"; then
+			mkdir -p "$SRC_DIR/$(dirname "$f")"
+			cp "$stage/$f" "$SRC_DIR/$f"
+			changed=$((changed + 1))
+		fi
+	elif [ -e "$SRC_DIR/$f" ]; then
+		rm -f "$SRC_DIR/$f"
+		changed=$((changed + 1))
+	fi
+done <"$SRC_DIR/.patched-files"
+rm -rf "$stage"
+echo "prepare-source: $changed file(s) changed"
 
 printf '%s\n' "$new_files" | sed '/^$/d' >"$SRC_DIR/.patched-files"
 echo "$series" >"$SRC_DIR/.series"
