@@ -18,8 +18,8 @@
 #   - why an expected subflow was not created, in MPTcpRsPmNoSubflow*;
 #   - when the PM removes the initial subflow and no other exists, both
 #     MPTCP sockets fail soon after, during an upload and during a
-#     download whose RM_ADDR is lost (kernel patches 0025 and 0026), with
-#     kernel and with rs_kernel;
+#     download whose RM_ADDR is lost, removed by either side (kernel
+#     patches 0025, 0026 and 0030), with kernel and with rs_kernel;
 #   - rmmod is refused while a connection uses rs_kernel;
 #   - bad endpoint and limit input gets the same errors as with the
 #     kernel's path manager.
@@ -450,39 +450,57 @@ no_subflow PmNoSubflowEndpoint - "the peer announces IPv4, the only laminar endp
 
 # --- the initial subflow removed, no other subflow ----------------------------
 
-# removed_setup <pm>: path 1 alone at 10 Mbit/s, <pm> on both sides, the
-# client's endpoint for 10.0.1.1 (the initial subflow's address),
-# net.mptcp.close_timeout 5 s.  Deleting that endpoint makes the PM shut
-# the initial subflow down with a FIN; the socket is kept until it is
-# closed, and no other subflow can come.
+# removed_setup <pm> <side>: path 1 alone at 10 Mbit/s, <pm> on both
+# sides, an endpoint for the initial subflow's address on <side> (cli:
+# 10.0.1.1, srv: 10.0.1.2, a signal one, so that the server's PM runs and
+# takes it for the initial subflow's), net.mptcp.close_timeout 5 s.
+# Deleting that endpoint makes the PM shut the initial subflow down with a
+# FIN; the socket is kept until it is closed, and no other subflow can
+# come.
 removed_setup() {
 	local ns
 	pm_setup "$1" "$1" && shape "$NS_CLI" cli1 10 20 && shape "$NS_SRV" srv1 10 20 &&
-		ip netns exec "$NS_CLI" sysctl -q net.mptcp.scheduler=default &&
-		ip -n "$NS_CLI" mptcp endpoint add 10.0.1.1 dev cli1 id 1 subflow || return 1
+		ip netns exec "$NS_CLI" sysctl -q net.mptcp.scheduler=default || return 1
+	if [ "$2" = cli ]; then
+		ip -n "$NS_CLI" mptcp endpoint add 10.0.1.1 dev cli1 id 1 subflow
+	else
+		ip -n "$NS_SRV" mptcp endpoint add 10.0.1.2 dev srv1 id 1 signal
+	fi || return 1
 	for ns in "$NS_CLI" "$NS_SRV"; do
 		ip netns exec "$ns" sysctl -q net.mptcp.close_timeout=5 || return 1
 	done
 }
 
-# removed_case <pm> upload|download: a transfer with the endpoint deleted
-# after 1 MiB.  Both MPTCP sockets must fail soon after, not stay until
-# the applications give up (here mptcp_xfer's 40 s timeouts).
+# removed_case <pm> upload|download|server: a transfer with the endpoint
+# deleted after 1 MiB.  Both MPTCP sockets must fail soon after, not stay
+# until the applications give up (here mptcp_xfer's 40 s timeouts).
 #   upload    both sockets established, no subflow: they must fail once
 #             close_timeout has passed (kernel patch 0025).
 #   download  the client half-closed at once (its request is empty) and
-#             the server sends.  The client's packets on path 1 are
-#             dropped for 0.5 s from the removal, so the RM_ADDR is lost
-#             (it is never sent again) and the FIN comes later: the
-#             server keeps its end of the subflow, its MPTCP socket being
-#             half-closed, and goes on sending there.  The client must
-#             reset the subflow on that data (TcpExtTCPAbortOnData; kernel
-#             patch 0026) rather than ack and drop it for ever.
+#             the server sends.  The client removes the subflow and its
+#             packets on path 1 are dropped for 0.5 s from the removal,
+#             so the RM_ADDR is lost (it is never sent again) and the FIN
+#             comes later: the server keeps its end of the subflow, its
+#             MPTCP socket being half-closed, and goes on sending there.
+#             The client must reset the subflow on that data
+#             (TcpExtTCPAbortOnData; kernel patch 0026) rather than ack and
+#             drop it for ever.
+#   server    the same download, but the server removes the subflow and
+#             its RM_ADDR is lost.  The client's end gets the FIN while its
+#             MPTCP socket, half-closed, waits for data: it must close the
+#             subflow too, or neither end of it reaches TCP_CLOSE and both
+#             sockets wait for ever (kernel patch 0030).
 removed_case() {
 	local pm=$1 kind=$2 cli rc=0 start cli_s srv_s send="" cin=$in dev=cli1 ns
-	removed_setup "$pm" || return 1
+	# the side that removes the subflow: its namespace (named by the
+	# setup) and path 1 device
+	local side=cli rm_ns oif=cli1
+	[ "$kind" = server ] && side=srv oif=srv1
+	removed_setup "$pm" "$side" || return 1
+	rm_ns=$NS_CLI
+	[ $side = srv ] && rm_ns=$NS_SRV
 	ns=$NS_CLI
-	if [ "$kind" = download ]; then
+	if [ "$kind" != upload ]; then
 		send="--send $in" cin=/dev/null dev=srv1 ns=$NS_SRV
 	fi
 	# shellcheck disable=SC2086 # the option's words
@@ -490,15 +508,15 @@ removed_case() {
 	XFER_CLIENT_ARGS="--timeout 40" client "$cin" >"$log" 2>&1 &
 	cli=$!
 	wait_sent "$ns" "$dev" $((1 << 20)) 30 || rc=1
-	if [ "$kind" = download ]; then
-		ip netns exec "$NS_CLI" nft add table inet rmdrop \
-			'{ chain out { type filter hook output priority 0; oifname "cli1" drop; }; }' || rc=1
+	if [ "$kind" != upload ]; then
+		ip netns exec "$rm_ns" nft add table inet rmdrop \
+			"{ chain out { type filter hook output priority 0; oifname \"$oif\" drop; }; }" || rc=1
 	fi
-	ip -n "$NS_CLI" mptcp endpoint delete id 1 || rc=1
+	ip -n "$rm_ns" mptcp endpoint delete id 1 || rc=1
 	start=$SECONDS
-	if [ "$kind" = download ]; then
+	if [ "$kind" != upload ]; then
 		sleep 0.5
-		ip netns exec "$NS_CLI" nft delete table inet rmdrop || rc=1
+		ip netns exec "$rm_ns" nft delete table inet rmdrop || rc=1
 	fi
 	wait "$cli" && rc=1
 	cli_s=$((SECONDS - start))
@@ -506,8 +524,8 @@ removed_case() {
 	srv_s=$((SECONDS - start))
 	sed 's/^/# client: /' "$log"
 	info "$pm $kind: after the removal the client ended in ${cli_s} s, the server in ${srv_s} s;" \
-		"RmSubflow $(ext "$NS_CLI" RmSubflow), TCPAbortOnData $(netstat "$NS_CLI" TcpExt TCPAbortOnData)"
-	[ "$(ext "$NS_CLI" RmSubflow)" = 1 ] && [ "$cli_s" -lt 20 ] && [ "$srv_s" -lt 20 ] &&
+		"RmSubflow $(ext "$rm_ns" RmSubflow), TCPAbortOnData $(netstat "$NS_CLI" TcpExt TCPAbortOnData)"
+	[ "$(ext "$rm_ns" RmSubflow)" = 1 ] && [ "$cli_s" -lt 20 ] && [ "$srv_s" -lt 20 ] &&
 		! grep -q 'timed out' "$log" || return 1
 	if [ "$kind" = download ]; then
 		[ "$(netstat "$NS_CLI" TcpExt TCPAbortOnData)" -ge 1 ] || return 1
@@ -519,6 +537,8 @@ for pm in kernel rs_kernel; do
 	ktap_result $? "$pm: the initial subflow removed during an upload, no other: both MPTCP sockets fail within close_timeout"
 	removed_case $pm download
 	ktap_result $? "$pm: ... during a download, its RM_ADDR lost: the client resets the subflow on new data, both sockets fail"
+	removed_case $pm server
+	ktap_result $? "$pm: ... by the server during a download, its RM_ADDR lost: the half-closed client closes the subflow, both sockets fail"
 done
 
 # --- unloading -----------------------------------------------------------------
