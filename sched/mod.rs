@@ -76,6 +76,7 @@ fn subflow_input(sf: &Subflow) -> SubflowInput {
         srtt_us: tcp.srtt_us(),
         mdev_us: tcp.mdev_us(),
         cwnd: tcp.cwnd(),
+        min_rtt_us: tcp.min_rtt_us(),
         ssthresh: tcp.ssthresh(),
         in_flight,
         packets_out,

@@ -22,7 +22,8 @@ BUILD_DIR=${1:-$("$REPO_DIR/kernel/scripts/build.sh" print-build-dir)}
 ANON=__bindgen_anon_1.__bindgen_anon_1
 ITEMS=(
 	"sock" "sock sk_wmem_queued" "sock sk_pacing_rate"
-	"tcp_sock" "tcp_sock srtt_us" "tcp_sock rttvar_us" "tcp_sock snd_cwnd"
+	"tcp_sock" "tcp_sock srtt_us" "tcp_sock mdev_us" "tcp_sock snd_cwnd"
+	"tcp_sock rtt_min"
 	"tcp_sock mss_cache" "tcp_sock rcv_tstamp" "tcp_sock write_seq"
 	"tcp_sock snd_nxt" "tcp_sock packets_out" "tcp_sock sacked_out"
 	"tcp_sock retrans_out" "tcp_sock lost_out"

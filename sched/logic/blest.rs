@@ -31,6 +31,8 @@ pub const LAMBDA_STEP_DOWN: u32 = 10;
 const ROUNDS_MAX: u64 = 64;
 /// Most RTTs of doubling in the fast subflow's initial slow start.
 const SLOW_START_ROUNDS_MAX: u64 = 16;
+/// The unit of a number of rounds: rounds are counted in 1/1024ths.
+const ROUND: u64 = 1024;
 
 /// Tunables, per mille.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,11 +70,14 @@ pub struct BlestState {
 /// has room risks head-of-line blocking at the receiver: while the slow
 /// subflow delivers its data, the fast one may fill the connection's
 /// receive window.  BLEST estimates what the fast subflow sends during
-/// one RTT of the slow one, `X` ([`fast_bytes`]), and waits for the fast
-/// subflow when `lambda * X` does not fit in the peer's window once the
-/// slow subflow's outstanding data and the new burst are counted:
+/// one RTT of the slow one, `X` ([`fast_bytes`]), and lets the slow
+/// subflow send only what fits in the peer's window next to its
+/// outstanding data and `lambda * X`, in whole segments (at most its free
+/// window): a burst of
 ///
-/// `lambda * X > (wnd_end - snd_una) - (outstanding_s + burst_s)`
+/// `(wnd_end - snd_una) - outstanding_s - lambda * X`
+///
+/// and waits for the fast subflow when not one segment fits.
 ///
 /// Lambda, per connection, corrects the estimate: it starts at
 /// [`LAMBDA_START`] and, at most once per RTT of the slow subflow, grows
@@ -86,27 +91,38 @@ pub struct Blest<'a, H> {
     candidates: Candidates<H>,
 }
 
-/// Segments the fast subflow sends in `rounds` RTTs, its window growing
-/// as in slow start while it is below the slow-start threshold, by one
-/// segment per RTT after that.  As the reference implementation does,
-/// a subflow that has left its initial slow start counts as in
-/// congestion avoidance at a window of at least `ssthresh + 1`.
+/// Segments the fast subflow sends in `rounds` RTTs (in [`ROUND`]ths),
+/// its window doubling each RTT while it is in its initial slow start
+/// (between two whole numbers of RTTs the growth is taken as linear), and
+/// growing by one segment per RTT after that.  As the reference
+/// implementation does, a subflow that has left its initial slow start
+/// counts as in congestion avoidance at a window of at least
+/// `ssthresh + 1`.
 fn segments(fast: &SubflowInput, rounds: u64) -> u64 {
     let cwnd = u64::from(fast.cwnd);
     if fast.ssthresh >= INFINITE_SSTHRESH {
-        let rounds = rounds.min(SLOW_START_ROUNDS_MAX);
-        return cwnd.saturating_mul((1u64 << rounds) - 1);
+        // cwnd * (2^rounds - 1)
+        let rounds = rounds.min(SLOW_START_ROUNDS_MAX * ROUND);
+        let power = (1u64 << (rounds / ROUND)) * (ROUND + rounds % ROUND);
+        return cwnd.saturating_mul(power - ROUND) / ROUND;
     }
+    // The paper's X / mss_f: n * (cwnd + (n - 1) / 2).
+    let rounds = rounds.min(ROUNDS_MAX * ROUND);
     let cwnd = cwnd.max(u64::from(fast.ssthresh) + 1);
-    cwnd.saturating_mul(rounds)
-        .saturating_add(rounds * (rounds - 1) / 2)
+    let growth = rounds * rounds.saturating_sub(ROUND) / (2 * ROUND);
+    cwnd.saturating_mul(rounds).saturating_add(growth) / ROUND
 }
 
-/// `X`: bytes the fast subflow sends while the slow one carries one
-/// window, over `srtt_s / srtt_f + 1` RTTs of the fast subflow.
+/// `X`: bytes the fast subflow needs to send while the slow one carries
+/// one window, over `srtt_s / srtt_f` RTTs of the fast subflow, a
+/// fraction included, as in the paper, less the fast subflow's standing
+/// queue (`srtt_f - min_rtt_f`): while the peer's window holds the fast
+/// subflow back, its queue keeps its path busy.
 pub fn fast_bytes(fast: &SubflowInput, slow: &SubflowInput) -> u64 {
     let rtt_f = u64::from(fast.srtt_us.max(1));
-    let rounds = (u64::from(slow.srtt_us) / rtt_f + 1).min(ROUNDS_MAX);
+    let queue = fast.srtt_us.saturating_sub(fast.min_rtt_us);
+    let busy = slow.srtt_us.saturating_sub(queue);
+    let rounds = u64::from(busy) * ROUND / rtt_f;
     segments(fast, rounds).saturating_mul(u64::from(fast.mss))
 }
 
@@ -163,11 +179,23 @@ impl<'a, H: Copy> Blest<'a, H> {
         };
 
         let lambda = self.lambda(&slow, msk.now_us);
-        let burst = msk.burst(free_window(&slow));
         let window = msk.wnd_end.saturating_sub(msk.snd_una);
-        let space = window.saturating_sub(slow.outstanding().saturating_add(u64::from(burst)));
         let need = fast_bytes(&fast, &slow).saturating_mul(u64::from(lambda)) / 1000;
-        if need > space {
+        // What the slow subflow may add to its outstanding data and still
+        // leave `lambda * X` of the window to the fast one: the reference
+        // asks, segment by segment, whether one more fits.
+        let room = window
+            .saturating_sub(slow.outstanding())
+            .saturating_sub(need);
+        let full = msk.burst(free_window(&slow));
+        let burst = if room >= u64::from(full) {
+            full
+        } else {
+            let mss = u64::from(slow.mss.max(1));
+            // Less than `full`, so it fits in a u32.
+            (room / mss * mss) as u32
+        };
+        if burst == 0 {
             (Decision::WAIT, Verdict::Wait)
         } else {
             (Decision::one(slow_h, burst), Verdict::Slow)

@@ -98,6 +98,10 @@ pub struct SubflowInput {
     pub mdev_us: u32,
     /// Congestion window, packets.
     pub cwnd: u32,
+    /// Lowest RTT TCP saw over its window of a few minutes
+    /// (`tcp_min_rtt()`), microseconds: the path's delay without a queue;
+    /// `u32::MAX` before the first sample.
+    pub min_rtt_us: u32,
     /// Slow-start threshold, packets (`TCP_INFINITE_SSTHRESH` before the
     /// first loss).
     pub ssthresh: u32,

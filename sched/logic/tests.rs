@@ -205,6 +205,11 @@ impl Rng {
             srtt_us: 1 + self.below(200_000) as u32,
             mdev_us: self.below(50_000) as u32,
             cwnd,
+            min_rtt_us: if self.chance(10) {
+                u32::MAX
+            } else {
+                self.below(250_000) as u32
+            },
             ssthresh: if self.chance(30) {
                 super::INFINITE_SSTHRESH
             } else {

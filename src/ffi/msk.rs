@@ -394,6 +394,13 @@ impl Tcp<'_> {
         unsafe { Atomic::from_ptr(&raw mut (*self.tp).mdev_us) }.load(Relaxed) >> 2
     }
 
+    /// Lowest RTT in TCP's window (`tcp_min_rtt()`), microseconds; `~0`
+    /// before the first sample.
+    pub(crate) fn min_rtt_us(&self) -> u32 {
+        // SAFETY: as for `srtt_us`.
+        unsafe { Atomic::from_ptr(&raw mut (*self.tp).rtt_min.s[0].v) }.load(Relaxed)
+    }
+
     /// Congestion window, in packets (`tcp_snd_cwnd()`).
     pub(crate) fn cwnd(&self) -> u32 {
         // SAFETY: as for `srtt_us`.

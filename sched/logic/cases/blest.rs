@@ -5,7 +5,7 @@
 //! The fast subflow has a 10 ms RTT and a full window of 10 segments, in
 //! congestion avoidance; the slow one 40 ms and 10 free segments, nothing
 //! outstanding.  While the slow one carries a window, the fast one has
-//! `40 / 10 + 1 = 5` RTTs: `10 * 5 + 5 * 4 / 2 = 60` segments, 84000
+//! `n = 40 / 10 = 4` RTTs: `n * (10 + (n - 1) / 2) = 46` segments, 64400
 //! bytes (`X`).  The slow subflow's burst is its free window, 14000 bytes.
 
 use super::super::{
@@ -104,8 +104,8 @@ pub const CASES: &[BlestCase] = &[
         name: "lambda starts at 1.2: the slow subflow is skipped when the fast one would fill the window",
         state: lambda(0, false, 0),
         params: PARAMS,
-        // 1.2 * 84000 = 100800 > 100000 - 14000.
-        msk: window(100_000, 0),
+        // 78000 - 1.2 * 64400 = 720: not one segment.
+        msk: window(78_000, 0),
         subflows: &[FAST_FULL, SLOW],
         expect: (Decision::WAIT, Verdict::Wait, fresh(1200)),
     },
@@ -113,7 +113,7 @@ pub const CASES: &[BlestCase] = &[
         name: "the slow subflow is used, one window at a time, when there is room",
         state: lambda(0, false, 0),
         params: PARAMS,
-        // 100800 <= 200000 - 14000.
+        // 200000 - 77280 leaves room for the whole free window.
         msk: window(200_000, 10_000),
         subflows: &[FAST_FULL, SLOW],
         expect: (Decision::one(1, SLOW_BURST), Verdict::Slow, fresh(1200)),
@@ -122,7 +122,7 @@ pub const CASES: &[BlestCase] = &[
         name: "only the slow subflow's outstanding data counts, not the connection's",
         state: fresh(1000),
         params: PARAMS,
-        // 84000 <= 100000 - 10000, whatever the connection has in flight.
+        // 100000 - 64400 >= 14000, whatever the connection has in flight.
         msk: window(100_000, 90_000),
         subflows: &[FAST_FULL, SLOW],
         // The burst is what the peer's window still allows.
@@ -132,8 +132,9 @@ pub const CASES: &[BlestCase] = &[
         name: "the slow subflow's outstanding data counts against the window",
         state: fresh(1000),
         params: PARAMS,
-        // 84000 > 100000 - (14000 + 5 * 1400 + 2800 queued).
-        msk: window(100_000, 0),
+        // 75000 - (5 * 1400 + 2800 queued) - 64400 = 800: not one
+        // segment, while 75000 - 64400 would be 7 segments.
+        msk: window(75_000, 0),
         subflows: &[
             FAST_FULL,
             SubflowInput {
@@ -145,11 +146,21 @@ pub const CASES: &[BlestCase] = &[
         expect: (Decision::WAIT, Verdict::Wait, fresh(1000)),
     },
     Case {
+        name: "the slow subflow sends what fits next to X, in whole segments",
+        state: fresh(1000),
+        params: PARAMS,
+        // 70000 - 64400 = 5600: 4 of its 10 free segments.
+        msk: window(70_000, 0),
+        subflows: &[FAST_FULL, SLOW],
+        expect: (Decision::one(1, 4 * MSS), Verdict::Slow, fresh(1000)),
+    },
+    Case {
         name: "lambda scales the estimate: 1.3 waits for the fast subflow",
         state: fresh(1300),
         params: PARAMS,
-        // 1.3 * 84000 = 109200 > 120000 - 14000.
-        msk: window(120_000, 0),
+        // 85000 - 1.3 * 64400 = 1280: not one segment, while at 1.0
+        // 14 segments would fit.
+        msk: window(85_000, 0),
         subflows: &[FAST_FULL, SLOW],
         expect: (Decision::WAIT, Verdict::Wait, fresh(1300)),
     },
@@ -205,7 +216,7 @@ pub const CASES: &[BlestCase] = &[
         name: "in its initial slow start the fast subflow doubles its window each RTT",
         state: fresh(1000),
         params: PARAMS,
-        // 10 * (2^5 - 1) = 310 segments > 200000 - 14000.
+        // 10 * (2^4 - 1) = 150 segments, 210000 bytes > 200000.
         msk: window(200_000, 0),
         subflows: &[
             SubflowInput {
@@ -215,6 +226,66 @@ pub const CASES: &[BlestCase] = &[
             SLOW,
         ],
         expect: (Decision::WAIT, Verdict::Wait, fresh(1000)),
+    },
+    Case {
+        name: "a fast subflow with a deep queue counts its rate, not one window more",
+        state: fresh(1200),
+        params: PARAMS,
+        // n = 100 / 90: 80 * 1.11 + 1.11 * 0.11 / 2 = 88 segments,
+        // 250000 - 1.2 * 123200 = 102160 >= 14000.  Rounded up to
+        // 100 / 90 + 1 = 2 RTTs, as the reference does, X would be
+        // 161 segments and 1.2 * X = 270480 would not fit.
+        msk: window(250_000, 0),
+        subflows: &[
+            SubflowInput {
+                cwnd: 80,
+                in_flight: 80,
+                packets_out: 80,
+                unacked: 80 * MSS,
+                ..sf(1, 90, 0)
+            },
+            sf(2, 100, 10),
+        ],
+        expect: (Decision::one(1, SLOW_BURST), Verdict::Slow, fresh(1200)),
+    },
+    Case {
+        name: "the fast subflow's standing queue keeps its path busy: only the rest of the slow RTT counts",
+        state: fresh(1200),
+        params: PARAMS,
+        // Its RTT is 90 ms, 80 of them queue: it needs to send for
+        // 100 - 80 = 20 ms, n = 20 / 90: 80 * 0.22 = 17 segments,
+        // 100000 - 1.2 * 23800 >= 14000.  Without the queue taken off,
+        // 1.2 * X = 147840 would not fit.
+        msk: window(100_000, 0),
+        subflows: &[
+            SubflowInput {
+                cwnd: 80,
+                min_rtt_us: 10_000,
+                in_flight: 80,
+                packets_out: 80,
+                unacked: 80 * MSS,
+                ..sf(1, 90, 0)
+            },
+            sf(2, 100, 10),
+        ],
+        expect: (Decision::one(1, SLOW_BURST), Verdict::Slow, fresh(1200)),
+    },
+    Case {
+        name: "a fraction of an RTT counts in slow start too",
+        state: fresh(1000),
+        params: PARAMS,
+        // n = 25 / 10 = 2.5: 10 * (2^2 * 1.5 - 1) = 50 segments, 70000
+        // bytes, 100000 - 70000 >= 14000; 10 * (2^3 - 1) = 70 would not
+        // leave one segment.
+        msk: window(100_000, 0),
+        subflows: &[
+            SubflowInput {
+                ssthresh: INFINITE_SSTHRESH,
+                ..FAST_FULL
+            },
+            sf(2, 25, 10),
+        ],
+        expect: (Decision::one(1, SLOW_BURST), Verdict::Slow, fresh(1000)),
     },
     Case {
         name: "no slow subflow with room: wait",

@@ -36,6 +36,7 @@ pub const fn sf(id: u32, rtt_ms: u32, room: u32) -> SubflowInput {
         srtt_us: rtt_ms * 1000,
         mdev_us: 1000,
         cwnd: 10,
+        min_rtt_us: rtt_ms * 1000,
         ssthresh: 5,
         in_flight: 10 - room,
         packets_out: 10 - room,

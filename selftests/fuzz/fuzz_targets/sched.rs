@@ -92,6 +92,7 @@ fuzz_target!(|data: &[u8]| {
                 srtt_us: b.u32(),
                 mdev_us: b.u32(),
                 cwnd: b.u32() % 4096,
+                min_rtt_us: b.u32(),
                 ssthresh: b.u32(),
                 in_flight: b.u32() % 4096,
                 packets_out: b.u32() % 4096,
