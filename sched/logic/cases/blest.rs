@@ -81,6 +81,17 @@ const FAST_FULL: SubflowInput = sf(1, 10, 0);
 const SLOW: SubflowInput = sf(2, 40, 10);
 /// The slow subflow's free window: 10 segments.
 const SLOW_BURST: u32 = 10 * MSS;
+/// A fast subflow with a deep queue: 80 segments in flight, a full
+/// window, an RTT of 90 ms (and no lower one seen)...
+const FAST_DEEP: SubflowInput = SubflowInput {
+    cwnd: 80,
+    in_flight: 80,
+    packets_out: 80,
+    unacked: 80 * MSS,
+    ..sf(1, 90, 0)
+};
+/// ...and a slow one of 100 ms.
+const SLOW_100: SubflowInput = sf(2, 100, 10);
 
 /// The cases.
 pub const CASES: &[BlestCase] = &[
@@ -236,16 +247,7 @@ pub const CASES: &[BlestCase] = &[
         // 100 / 90 + 1 = 2 RTTs, as the reference does, X would be
         // 161 segments and 1.2 * X = 270480 would not fit.
         msk: window(250_000, 0),
-        subflows: &[
-            SubflowInput {
-                cwnd: 80,
-                in_flight: 80,
-                packets_out: 80,
-                unacked: 80 * MSS,
-                ..sf(1, 90, 0)
-            },
-            sf(2, 100, 10),
-        ],
+        subflows: &[FAST_DEEP, SLOW_100],
         expect: (Decision::one(1, SLOW_BURST), Verdict::Slow, fresh(1200)),
     },
     Case {
@@ -259,14 +261,10 @@ pub const CASES: &[BlestCase] = &[
         msk: window(100_000, 0),
         subflows: &[
             SubflowInput {
-                cwnd: 80,
                 min_rtt_us: 10_000,
-                in_flight: 80,
-                packets_out: 80,
-                unacked: 80 * MSS,
-                ..sf(1, 90, 0)
+                ..FAST_DEEP
             },
-            sf(2, 100, 10),
+            SLOW_100,
         ],
         expect: (Decision::one(1, SLOW_BURST), Verdict::Slow, fresh(1200)),
     },
